@@ -94,10 +94,7 @@ public abstract class Layer
     public void ZeroGradients()
     {
         foreach (var p in _parameters)
-        {
             Array.Clear(p.Gradient.Data);
-            p.TouchedRows?.Clear();
-        }
     }
 
     /// <summary>Copies of the weights in Keras order (kernel, recurrent_kernel, bias, …).</summary>

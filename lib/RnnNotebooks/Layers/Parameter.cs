@@ -27,11 +27,5 @@ public sealed class Parameter
 
     public int Size => Value.Size;
 
-    /// <summary>
-    /// Rows of an embedding matrix touched since the gradient was last cleared (null: dense gradient).
-    /// Optimizers may use it to skip untouched rows; the result must equal a dense update.
-    /// </summary>
-    public HashSet<int>? TouchedRows { get; internal set; }
-
     public override string ToString() => $"{Name} {Tensor.ShapeToString(Value.Shape)}";
 }
