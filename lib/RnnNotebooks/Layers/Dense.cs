@@ -29,10 +29,23 @@ public sealed class Dense : Layer
         if (units <= 0)
             throw Error($"needs a positive number of units, got {units}");
         Units = units;
-        Activation = Activations.Parse(activation);
+        Activation = Parse(() => Activations.Parse(activation), "activation");
         UseBias = useBias;
-        KernelInitializer = Initializer.FromName(kernelInitializer);
-        BiasInitializer = Initializer.FromName(biasInitializer);
+        KernelInitializer = Parse(() => Initializer.FromName(kernelInitializer), "kernel_initializer");
+        BiasInitializer = Parse(() => Initializer.FromName(biasInitializer), "bias_initializer");
+    }
+
+    /// <summary>Turns a lookup's ArgumentException into a LayerException that names this layer.</summary>
+    private T Parse<T>(Func<T> lookup, string argument)
+    {
+        try
+        {
+            return lookup();
+        }
+        catch (ArgumentException e)
+        {
+            throw Error($"has an unknown {argument}: {e.Message}");
+        }
     }
 
     public override string TypeName => "Dense";
@@ -93,6 +106,7 @@ public sealed class Dense : Layer
 
     public override Tensor Backward(Tensor outputGradient)
     {
+        ArgumentNullException.ThrowIfNull(outputGradient);
         if (_input is null || _output is null)
             throw Error("cannot run Backward before Forward");
         if (!outputGradient.HasShape(_output.Shape))
@@ -138,14 +152,30 @@ public sealed class Dense : Layer
         return dx;
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?>
-        {
-            ["name"] = Name,
-            ["units"] = Units,
-            ["activation"] = Activations.KerasName(Activation),
-            ["use_bias"] = UseBias,
-            ["kernel_initializer"] = KernelInitializer.Name,
-            ["bias_initializer"] = BiasInitializer.Name,
-        };
+    public override IReadOnlyDictionary<string, object?> GetConfig()
+    {
+        var config = LayerConfig.Common(this);
+        config["units"] = Units;
+        config["activation"] = Activations.KerasName(Activation);
+        config["use_bias"] = UseBias;
+        config["kernel_initializer"] = KernelInitializer.Name;
+        config["bias_initializer"] = BiasInitializer.Name;
+        return config;
+    }
+
+    /// <summary>The layer a config from <see cref="GetConfig"/> describes (fresh weights).</summary>
+    public static Dense FromConfig(LayerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Dense(
+            config.Int("units"),
+            config.OptionalString("activation"),
+            config.Bool("use_bias", true),
+            config.String("kernel_initializer", "glorot_uniform"),
+            config.String("bias_initializer", "zeros"),
+            config.Name,
+            config.InputShape,
+            config.BatchSize
+        );
+    }
 }
