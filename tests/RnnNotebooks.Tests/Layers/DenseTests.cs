@@ -51,18 +51,21 @@ public class DenseTests
             );
     }
 
-    [Fact]
-    public void Three_d_input_applies_the_same_weights_at_every_timestep()
+    // Dense has two code paths: fewer than NarrowUnits units run on the transposed kernel.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(Dense.NarrowUnits + 4)]
+    public void Three_d_input_applies_the_same_weights_at_every_timestep(int units)
     {
-        var dense = Built(4, 5, "tanh", timesteps: 3);
+        var dense = Built(4, units, "tanh", timesteps: 3);
         var x = GradientCheck.Random(1, [2, 3, 4]);
         var y = dense.Forward(x);
-        y.Shape.Should().Equal(2, 3, 5);
+        y.Shape.Should().Equal(2, 3, units);
         var w = dense.Kernel.Value;
         var b = dense.Bias!.Value;
         for (int s = 0; s < 2; s++)
         for (int t = 0; t < 3; t++)
-        for (int u = 0; u < 5; u++)
+        for (int u = 0; u < units; u++)
         {
             double z = b[u];
             for (int i = 0; i < 4; i++)
@@ -87,37 +90,51 @@ public class DenseTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("relu")]
-    [InlineData("tanh")]
-    [InlineData("sigmoid")]
-    [InlineData("hard_sigmoid")]
-    [InlineData("softmax")]
-    public void Gradients_match_central_differences_on_2d_input(string? activation)
+    [InlineData(null, 5)]
+    [InlineData("relu", 5)]
+    [InlineData("tanh", 5)]
+    [InlineData("sigmoid", 5)]
+    [InlineData("hard_sigmoid", 5)]
+    [InlineData("softmax", 5)]
+    [InlineData(null, 20)]
+    [InlineData("relu", 20)]
+    [InlineData("tanh", 20)]
+    [InlineData("sigmoid", 20)]
+    [InlineData("hard_sigmoid", 20)]
+    [InlineData("softmax", 20)]
+    public void Gradients_match_central_differences_on_2d_input(string? activation, int units)
     {
-        var dense = Built(4, 5, activation);
+        var dense = Built(4, units, activation);
         GradientCheck.CheckLayer(dense, GradientCheck.Random(3, [3, 4], -2f, 2f));
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("relu")]
-    [InlineData("tanh")]
-    [InlineData("sigmoid")]
-    [InlineData("hard_sigmoid")]
-    [InlineData("softmax")]
-    public void Gradients_match_central_differences_on_3d_input(string? activation)
+    [InlineData(null, 5)]
+    [InlineData("relu", 5)]
+    [InlineData("tanh", 5)]
+    [InlineData("sigmoid", 5)]
+    [InlineData("hard_sigmoid", 5)]
+    [InlineData("softmax", 5)]
+    [InlineData(null, 20)]
+    [InlineData("relu", 20)]
+    [InlineData("tanh", 20)]
+    [InlineData("sigmoid", 20)]
+    [InlineData("hard_sigmoid", 20)]
+    [InlineData("softmax", 20)]
+    public void Gradients_match_central_differences_on_3d_input(string? activation, int units)
     {
-        var dense = Built(4, 5, activation, timesteps: 3);
+        var dense = Built(4, units, activation, timesteps: 3);
         GradientCheck.CheckLayer(dense, GradientCheck.Random(4, [2, 3, 4], -2f, 2f));
     }
 
-    [Fact]
-    public void Backward_adds_into_the_gradients_until_they_are_zeroed()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(Dense.NarrowUnits + 1)]
+    public void Backward_adds_into_the_gradients_until_they_are_zeroed(int units)
     {
-        var dense = Built(3, 2, "sigmoid");
+        var dense = Built(3, units, "sigmoid");
         var x = GradientCheck.Random(6, [4, 3]);
-        var r = GradientCheck.Random(7, [4, 2]);
+        var r = GradientCheck.Random(7, [4, units]);
         dense.Forward(x);
         dense.Backward(r);
         var once = dense.Kernel.Gradient.Clone();
