@@ -1,0 +1,198 @@
+using RnnNotebooks.Tensors;
+
+namespace RnnNotebooks.Layers;
+
+/// <summary>
+/// Keras' Embedding: turns token ids into dense vectors by row lookup,
+/// <c>y[b, t, :] = E[x[b, t], :]</c>, with the weight <c>embeddings</c> E of shape (V, D)
+/// (V = inputDim, D = outputDim; parameters V·D).
+/// <para>
+/// Input (batch, T) of token ids stored as floats (as Keras feeds them; a fractional id is
+/// truncated, like Keras' cast to int32); output (batch, T, D). An id outside [0, V) is an error,
+/// as in Keras on CPU. The layer always declares its input shape <c>[inputLength]</c> (null:
+/// unknown number of timesteps), so a model that starts with it is built at once and its summary
+/// prints <c>(None, None, 32)</c> or <c>(None, 400, 50)</c>.
+/// </para>
+/// <para>
+/// Backward: ∂L/∂E[v, :] = Σ over positions (b, t) with x[b, t] = v of ∂L/∂y[b, t, :]. Token ids
+/// are not differentiable, so the returned input gradient is all zeros.
+/// </para>
+/// </summary>
+public sealed class Embedding : Layer
+{
+    private Parameter _embeddings = null!;
+    private int[]? _ids;
+    private int[]? _inputShape;
+
+    /// <param name="inputDim">Vocabulary size V: ids run from 0 to V − 1.</param>
+    /// <param name="outputDim">Vector size D.</param>
+    /// <param name="embeddingsInitializer">Keras name; 'uniform' is U(−0.05, 0.05).</param>
+    /// <param name="maskZero">Keras' mask_zero. Kept in the config and available through
+    /// <see cref="ComputeMask"/>, but no layer consumes masks yet: the recurrent layers process
+    /// padding (id 0) like any other token, as Keras does without a mask.</param>
+    /// <param name="inputLength">Fixed sequence length T, or null for any length.</param>
+    /// <param name="name">Layer name; null gives embedding_1, embedding_2, …</param>
+    /// <param name="batchSize">Fixed batch size (stateful models).</param>
+    public Embedding(
+        int inputDim,
+        int outputDim,
+        string embeddingsInitializer = "uniform",
+        bool maskZero = false,
+        int? inputLength = null,
+        string? name = null,
+        int? batchSize = null
+    )
+        : base(name, [inputLength], batchSize)
+    {
+        if (inputDim <= 0)
+            throw Error($"needs a positive input_dim (vocabulary size), got {inputDim}");
+        if (outputDim <= 0)
+            throw Error($"needs a positive output_dim (vector size), got {outputDim}");
+        if (inputLength is <= 0)
+            throw Error($"needs a positive input_length or none, got {inputLength}");
+        InputDim = inputDim;
+        OutputDim = outputDim;
+        EmbeddingsInitializer = ParseInitializer(embeddingsInitializer);
+        MaskZero = maskZero;
+        InputLength = inputLength;
+    }
+
+    public override string TypeName => "Embedding";
+
+    /// <summary>V, the number of rows (vocabulary size).</summary>
+    public int InputDim { get; }
+
+    /// <summary>D, the length of each vector.</summary>
+    public int OutputDim { get; }
+
+    public Initializer EmbeddingsInitializer { get; }
+
+    public bool MaskZero { get; }
+
+    public int? InputLength { get; }
+
+    /// <summary>E, shape (V, D).</summary>
+    public Parameter Embeddings => _embeddings;
+
+    public override TensorShape ComputeOutputShape(TensorShape inputShape)
+    {
+        if (inputShape.Rank != 2)
+            throw Error($"expected input of rank 2 (batch, timesteps) but got {inputShape}");
+        if (InputLength is int length && inputShape[1] is int t && t != length)
+            throw Error($"expected {length} timesteps (input_length) but got input shape {inputShape}");
+        return new TensorShape(inputShape[0], inputShape[1], OutputDim);
+    }
+
+    protected override void BuildCore(TensorShape inputShape, SeededRandom rng) =>
+        _embeddings = AddWeight("embeddings", [InputDim, OutputDim], EmbeddingsInitializer, rng);
+
+    protected override Tensor ForwardCore(Tensor input, bool training)
+    {
+        var ids = TokenIds(input);
+        int d = OutputDim;
+        var output = new Tensor(input.Shape[0], input.Shape[1], d);
+        var table = _embeddings.Value.Data;
+        var outData = output.Data;
+        for (int p = 0; p < ids.Length; p++)
+            Array.Copy(table, ids[p] * d, outData, p * d, d);
+        _ids = ids;
+        _inputShape = input.Shape;
+        return output;
+    }
+
+    public override Tensor Backward(Tensor outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        if (_ids is null || _inputShape is null)
+            throw Error("cannot run Backward before Forward");
+        int d = OutputDim;
+        int[] expected = [.. _inputShape, d];
+        if (!outputGradient.HasShape(expected))
+            throw Error(
+                $"expected an output gradient of shape {Tensor.ShapeToString(expected)} but got {Tensor.ShapeToString(outputGradient.Shape)}"
+            );
+        // Positions are visited in order, so rows hit by several tokens sum in a fixed order.
+        var grad = _embeddings.Gradient.Data.AsSpan();
+        var dOut = outputGradient.Data.AsSpan();
+        for (int p = 0; p < _ids.Length; p++)
+        {
+            var row = grad.Slice(_ids[p] * d, d);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, dOut.Slice(p * d, d), row);
+        }
+        return new Tensor(_inputShape);
+    }
+
+    /// <summary>Keras' mask for mask_zero: 1 where the id is not 0, else 0; shape (batch, T). Null when maskZero is off.</summary>
+    public Tensor? ComputeMask(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!MaskZero)
+            return null;
+        if (input.Rank != 2)
+            throw Error($"expected input of rank 2 (batch, timesteps) but got {Tensor.ShapeToString(input.Shape)}");
+        var mask = new Tensor(input.Shape);
+        for (int i = 0; i < input.Size; i++)
+            mask.Data[i] = (int)input.Data[i] != 0 ? 1f : 0f;
+        return mask;
+    }
+
+    /// <summary>The ids as integers, checked against [0, V) with the first offender's position in the error.</summary>
+    private int[] TokenIds(Tensor input)
+    {
+        int steps = input.Shape[1];
+        var ids = new int[input.Size];
+        var data = input.Data;
+        for (int p = 0; p < data.Length; p++)
+        {
+            float v = data[p];
+            // float → int truncates toward zero, as Keras' cast does; NaN and huge values fail the range test.
+            if (!(v > -1f && v < InputDim))
+                throw Error(
+                    $"got token index {FormatId(v)} at position (sample {p / steps}, timestep {p % steps}), "
+                        + $"but indices must be in [0, {InputDim}) (input_dim = {InputDim})"
+                );
+            ids[p] = (int)v;
+        }
+        return ids;
+    }
+
+    private static string FormatId(float v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private Initializer ParseInitializer(string name)
+    {
+        try
+        {
+            return Initializer.FromName(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw Error($"has an unknown embeddings_initializer: {e.Message}");
+        }
+    }
+
+    public override IReadOnlyDictionary<string, object?> GetConfig()
+    {
+        var config = LayerConfig.Common(this);
+        config["input_dim"] = InputDim;
+        config["output_dim"] = OutputDim;
+        config["embeddings_initializer"] = EmbeddingsInitializer.Name;
+        config["mask_zero"] = MaskZero;
+        config["input_length"] = InputLength;
+        return config;
+    }
+
+    /// <summary>The layer a config from <see cref="GetConfig"/> describes (fresh weights).</summary>
+    public static Embedding FromConfig(LayerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Embedding(
+            config.Int("input_dim"),
+            config.Int("output_dim"),
+            config.String("embeddings_initializer", "uniform"),
+            config.Bool("mask_zero", false),
+            config.OptionalInt("input_length"),
+            config.Name,
+            config.BatchSize
+        );
+    }
+}
