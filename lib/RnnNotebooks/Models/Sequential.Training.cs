@@ -179,8 +179,8 @@ public sealed partial class Sequential
             {
                 int start = b * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
-                var xb = buffers.Gather(x, rows, 0, target: false);
-                var yb = buffers.Gather(y, rows, 0, target: true);
+                var xb = buffers.Gather(x, rows, target: false);
+                var yb = buffers.Gather(y, rows, target: true);
                 ZeroGradients();
                 var prediction = Forward(xb, training: true);
                 var gradient = buffers.Gradient(prediction.Shape);
@@ -413,7 +413,7 @@ public sealed partial class Sequential
         private readonly Dictionary<(bool Target, int Rows), Tensor> _gathered = new();
         private Tensor? _gradient;
 
-        public Tensor Gather(Tensor source, ReadOnlySpan<int> rows, int offset, bool target)
+        public Tensor Gather(Tensor source, ReadOnlySpan<int> rows, bool target)
         {
             int stride = source.Size / source.Shape[0];
             if (!_gathered.TryGetValue((target, rows.Length), out var batch))
@@ -424,7 +424,7 @@ public sealed partial class Sequential
             var src = source.Data.AsSpan();
             var dst = batch.Data.AsSpan();
             for (int i = 0; i < rows.Length; i++)
-                src.Slice((offset + rows[i]) * stride, stride).CopyTo(dst.Slice(i * stride, stride));
+                src.Slice(rows[i] * stride, stride).CopyTo(dst.Slice(i * stride, stride));
             return batch;
         }
 
