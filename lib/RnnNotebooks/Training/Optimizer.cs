@@ -26,6 +26,9 @@ namespace RnnNotebooks.Training;
 public abstract class Optimizer
 {
     private readonly Dictionary<Parameter, ParameterState> _states = new(ReferenceEqualityComparer.Instance);
+    private IReadOnlyList<Parameter>? _lastParameters;
+    private Parameter[] _lastSeen = [];
+    private List<(Parameter P, ParameterState S)> _lastTrainable = new();
 
     protected Optimizer(float learningRate, float decay, float? clipNorm, float? clipValue)
     {
@@ -78,18 +81,7 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var trainable = new List<(Parameter P, ParameterState S)>(parameters.Count);
-        foreach (var p in parameters)
-        {
-            if (!p.Trainable)
-                continue;
-            if (!_states.TryGetValue(p, out var state))
-            {
-                state = new ParameterState(p.Size, SlotCount, ClipNorm is not null || ClipValue is not null);
-                _states.Add(p, state);
-            }
-            trainable.Add((p, state));
-        }
+        var trainable = Trainable(parameters);
 
         float scale = 1f;
         double squares = 0;
@@ -124,10 +116,42 @@ public abstract class Optimizer
         Iterations++;
     }
 
+    /// <summary>The trainable parameters with their state; reused while the same parameters are passed (every step of a Fit).</summary>
+    private List<(Parameter P, ParameterState S)> Trainable(IReadOnlyList<Parameter> parameters)
+    {
+        if (ReferenceEquals(parameters, _lastParameters) && SameParameters(parameters))
+            return _lastTrainable;
+        var trainable = new List<(Parameter P, ParameterState S)>(parameters.Count);
+        foreach (var p in parameters)
+        {
+            if (!p.Trainable)
+                continue;
+            if (!_states.TryGetValue(p, out var state))
+            {
+                state = new ParameterState(p.Size, SlotCount, ClipNorm is not null || ClipValue is not null);
+                _states.Add(p, state);
+            }
+            trainable.Add((p, state));
+        }
+        (_lastParameters, _lastSeen, _lastTrainable) = (parameters, parameters.ToArray(), trainable);
+        return trainable;
+    }
+
+    private bool SameParameters(IReadOnlyList<Parameter> parameters)
+    {
+        if (parameters.Count != _lastSeen.Length)
+            return false;
+        for (int i = 0; i < _lastSeen.Length; i++)
+            if (!ReferenceEquals(parameters[i], _lastSeen[i]))
+                return false;
+        return true;
+    }
+
     /// <summary>Forgets all slot variables (moments, accumulators) and sets iterations to 0.</summary>
     public void Reset()
     {
         _states.Clear();
+        _lastParameters = null;
         Iterations = 0;
         LastGradientNorm = float.NaN;
     }

@@ -303,6 +303,41 @@ public class FitTests
     }
 
     [Fact]
+    public void Fit_builds_a_model_declared_without_an_input_shape()
+    {
+        var (x, y) = Xor();
+        var model = new Sequential(new Layer[] { new Dense(4, "tanh"), new Dense(1, "sigmoid") }, seed: 2);
+        model.IsBuilt.Should().BeFalse();
+        model.Compile("adam", "binary_crossentropy", ["acc"]);
+        model.Fit(x, y, epochs: 2, verbose: 0)["loss"].Should().HaveCount(2);
+        model.InputShape!.ToString().Should().Be("(None, 2)");
+    }
+
+    [Fact]
+    public void Per_timestep_outputs_train_with_sparse_targets_of_shape_n_by_t()
+    {
+        // x (N, T, 2) one-hot of a token in {0, 1}; the class at each step is the token: Dense applied
+        // per timestep gives (N, T, 2) probabilities and y holds one id per step, (N, T).
+        var rng = new SeededRandom(3);
+        const int n = 16,
+            t = 5;
+        var x = new Tensor(n, t, 2);
+        var y = new Tensor(n, t);
+        for (int i = 0; i < n; i++)
+        for (int s = 0; s < t; s++)
+        {
+            int token = rng.NextInt(2);
+            x[i, s, token] = 1;
+            y[i, s] = token;
+        }
+        var model = new Sequential(new Layer[] { new Dense(2, "softmax", inputShape: [t, 2]) }, seed: 1);
+        model.Compile(new Adam(0.1f), "sparse_categorical_crossentropy", ["acc"]);
+        var history = model.Fit(x, y, batchSize: 4, epochs: 20, verbose: 0);
+        history["acc"][^1].Should().Be(1.0);
+        model.PredictClasses(x).Should().Equal(y.Data.Select(v => (int)v));
+    }
+
+    [Fact]
     public void A_diverging_loss_stops_training_naming_epoch_and_batch()
     {
         // w = 1, b = 0, x = 1, y = 0, lr = 1e30: batch 1 sends w to −2e30, batch 2 overflows w to +∞,
