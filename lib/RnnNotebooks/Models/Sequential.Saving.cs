@@ -7,7 +7,7 @@ using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Models;
 
-/// <summary>Saving and loading (architecture JSON + binary weights; format in <see cref="ModelFile"/> and docs/model-format.md).</summary>
+/// <summary>Saving and loading (architecture JSON + binary weights; format in <see cref="ModelFile"/> and lib/RnnNotebooks/Models/MODEL-FORMAT.md).</summary>
 public sealed partial class Sequential
 {
     /// <summary>Identifies the JSON written by <see cref="ToJson"/>.</summary>
@@ -224,7 +224,7 @@ public sealed partial class Sequential
             var layerConfig = ConfigJson.ReadObject(Required(entry, "config", source));
             try
             {
-                layers.Add(SavedLayerFactory.Create(className, layerConfig));
+                layers.Add(LayerFactory.FromConfig(className, layerConfig));
             }
             catch (Exception e)
                 when (e is ArgumentException or NotSupportedException or InvalidCastException or FormatException)

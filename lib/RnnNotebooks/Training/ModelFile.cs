@@ -9,7 +9,7 @@ namespace RnnNotebooks.Training;
 public sealed record SavedArray(string Name, int[] Shape, float[] Data);
 
 /// <summary>
-/// The on-disk formats of <c>Sequential.Save</c> and <c>SaveWeights</c> (also in docs/model-format.md).
+/// The on-disk formats of <c>Sequential.Save</c> and <c>SaveWeights</c> (also in lib/RnnNotebooks/Models/MODEL-FORMAT.md).
 /// Every integer is little-endian; every file is written to a temporary file beside the target and
 /// then renamed over it, so a reader never sees a half-written file.
 /// <para><b>Weights file</b> (<c>SaveWeights</c>; also the tail of a model file):</para>
