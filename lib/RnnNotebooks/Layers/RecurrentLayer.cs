@@ -641,14 +641,8 @@ public abstract class RecurrentLayer : Layer
             width = GateCount * units;
 
         // Time-major copy of the shard's rows: row (t, r) = x[start + r, t].
-        var x = inputs.Data;
         var timeMajor = s.Inputs;
-        for (int r = 0; r < n; r++)
-        {
-            int source = (s.Start + r) * steps * inputDim;
-            for (int t = 0; t < steps; t++)
-                x.AsSpan(source + t * inputDim, inputDim).CopyTo(timeMajor.Slice((t * n + r) * inputDim, inputDim));
-        }
+        ToTimeMajor(inputs.Data.AsSpan(s.Start * steps * inputDim), timeMajor, n, steps, inputDim, reverseTime: false);
 
         // Input projection of all timesteps at once: gate block g = x·W_g + b_g (x ⊙ mask_g with dropout).
         for (int g = 0; g < GateCount; g++)
@@ -694,17 +688,16 @@ public abstract class RecurrentLayer : Layer
 
         int finalSlot = GoBackwards ? 0 : steps;
         if (ReturnSequences)
-        {
-            // Processing order, as Keras stacks them (reversed input order when going backwards).
-            for (int step = 0; step < steps; step++)
-            {
-                var block = s.State(0, OutSlot(TimeOf(step)));
-                for (int r = 0; r < n; r++)
-                    block
-                        .Slice(r * units, units)
-                        .CopyTo(output.Data.AsSpan(((s.Start + r) * steps + step) * units, units));
-            }
-        }
+            // Processing order, as Keras stacks them: output step s is state slot s + 1 going
+            // forwards, slot T − 1 − s going backwards.
+            ToBatchMajor(
+                s.StateSlab(0, GoBackwards ? 0 : 1),
+                output.Data.AsSpan(s.Start * steps * units),
+                n,
+                steps,
+                units,
+                reverseTime: GoBackwards
+            );
         else
             s.State(0, finalSlot).CopyTo(output.Data.AsSpan(s.Start * units, s.BlockSize));
         for (int k = 0; k < StateCount; k++)
@@ -730,12 +723,7 @@ public abstract class RecurrentLayer : Layer
         // Seed ∂L/∂h_t with what the outputs receive; the loop adds what flows back through time.
         int lastTime = TimeOf(steps - 1);
         if (ReturnSequences)
-            for (int step = 0; step < steps; step++)
-            {
-                var dh = s.StateGrad(TimeOf(step));
-                for (int r = 0; r < n; r++)
-                    dOut.AsSpan(((s.Start + r) * steps + step) * units, units).CopyTo(dh.Slice(r * units, units));
-            }
+            ToTimeMajor(dOut.AsSpan(s.Start * steps * units), s.StateGrads, n, steps, units, reverseTime: GoBackwards);
         else
         {
             for (int t = 0; t < steps; t++)
@@ -815,13 +803,7 @@ public abstract class RecurrentLayer : Layer
             for (int t = 0; t < steps; t++)
                 GateMath.MultiplyAdd(product.Slice(t * n * inputDim, n * inputDim), mask, s.InputBlock(t));
         }
-        var gradient = inputGradient.Data;
-        for (int r = 0; r < n; r++)
-        {
-            int target = (s.Start + r) * steps * inputDim;
-            for (int t = 0; t < steps; t++)
-                dx.Slice((t * n + r) * inputDim, inputDim).CopyTo(gradient.AsSpan(target + t * inputDim, inputDim));
-        }
+        ToBatchMajor(dx, inputGradient.Data.AsSpan(s.Start * steps * inputDim), n, steps, inputDim, reverseTime: false);
         for (int k = 0; k < StateCount; k++)
             s.InitialGrad(k).CopyTo(initialGradients[k].Data.AsSpan(s.Start * units, block));
     }
@@ -830,7 +812,10 @@ public abstract class RecurrentLayer : Layer
     {
         var result = new Tensor(_batch, _steps, Units);
         for (int i = 0; i < _shardCount; i++)
-            CopyBatchMajor(_shards[i], t => _shards[i].StateGrad(t), result);
+        {
+            var s = _shards[i];
+            ToBatchMajor(s.StateGrads, result.Data.AsSpan(s.Start * _steps * Units), s.Rows, _steps, Units, false);
+        }
         return result;
     }
 
@@ -863,6 +848,55 @@ public abstract class RecurrentLayer : Layer
     }
 
     private delegate Span<float> SpanOf(int t);
+
+    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
+    private static void ToTimeMajor(
+        ReadOnlySpan<float> batchMajor,
+        Span<float> timeMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                batchMajor
+                    .Slice((r * steps + t) * width, width)
+                    .CopyTo(timeMajor.Slice((block * n + r) * width, width));
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    private static void ToBatchMajor(
+        ReadOnlySpan<float> timeMajor,
+        Span<float> batchMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                timeMajor
+                    .Slice((block * n + r) * width, width)
+                    .CopyTo(batchMajor.Slice((r * steps + t) * width, width));
+            }
+        }
+    }
 
     private static void Transpose(float[] source, int rows, int cols, ref float[] target)
     {

@@ -139,6 +139,9 @@ internal sealed class RecurrentShard
 
     public Span<float> MaskedStateSlab(int g) => _maskedStates[g].AsSpan(0, Steps * BlockSize);
 
+    /// <summary>All of ∂L/∂h_t, (T, n, u) time-major.</summary>
+    public Span<float> StateGrads => _stateGrads.AsSpan(0, Steps * BlockSize);
+
     public Span<float> StateGrad(int t) => _stateGrads.AsSpan(t * BlockSize, BlockSize);
 
     private static void Ensure(ref float[] buffer, int size)
