@@ -140,6 +140,23 @@ public sealed class Bidirectional : Layer
         BackwardLayer.ResetStates();
     }
 
+    /// <summary>Sets the carried states of a stateful wrapped layer: the forward layer's, then the backward layer's.</summary>
+    public void ResetStates(Tensor[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int k = ForwardLayer.StateCount;
+        if (values.Length != 2 * k)
+            throw Error(
+                $"expected {2 * k} states (the forward layer's {k}, then the backward layer's {k}) but got {values.Length}"
+            );
+        ForwardLayer.ResetStates(values[..k]);
+        BackwardLayer.ResetStates(values[k..]);
+    }
+
+    /// <summary>The carried states of a stateful wrapped layer (forward's, then backward's); null otherwise.</summary>
+    public Tensor[]? States =>
+        ForwardLayer.States is { } forward && BackwardLayer.States is { } backward ? [.. forward, .. backward] : null;
+
     public override IReadOnlyDictionary<string, object?> GetConfig() =>
         new Dictionary<string, object?>
         {

@@ -144,8 +144,8 @@ internal static class GateMath
     }
 
     /// <summary>
-    /// tanh in float32 to within ~2·10⁻⁷ absolute (<see cref="VectorTanh"/>); about ten times
-    /// faster than TensorPrimitives.Tanh, which a recurrent step otherwise spends most of its time in.
+    /// tanh in float32 to within 2.5·10⁻⁷ absolute (<see cref="VectorTanh"/>). A little faster than
+    /// TensorPrimitives.Tanh, and every element goes through the same vector code (see <see cref="LoadTail"/>).
     /// </summary>
     public static void Tanh(ReadOnlySpan<float> src, Span<float> dst)
     {
@@ -153,31 +153,62 @@ internal static class GateMath
             i = 0;
         if (dst.Length < n)
             throw new ArgumentException("destination too short");
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (; i < n; i++)
+                dst[i] = MathF.Tanh(src[i]);
+            return;
+        }
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                VectorTanh(Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        for (; i < n; i++)
-            Unsafe.Add(ref d, i) = MathF.Tanh(Unsafe.Add(ref s, i));
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            VectorTanh(Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (i < n)
+            StoreTail(VectorTanh(LoadTail(src[i..])), dst[i..n]);
     }
 
-    /// <summary>σ(x) = 1 / (1 + e^{−x}) in float32 (relative error ~2·10⁻⁷).</summary>
+    /// <summary>σ(x) = 1 / (1 + e^{−x}) in float32 (relative error below 5·10⁻⁷).</summary>
     public static void Sigmoid(ReadOnlySpan<float> src, Span<float> dst)
     {
         int n = src.Length,
             i = 0;
         if (dst.Length < n)
             throw new ArgumentException("destination too short");
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (; i < n; i++)
+                dst[i] = 1f / (1f + MathF.Exp(-src[i]));
+            return;
+        }
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                (
-                    Vector256<float>.One / (Vector256<float>.One + VectorExp(-Vector256.LoadUnsafe(ref s, (nuint)i)))
-                ).StoreUnsafe(ref d, (nuint)i);
-        for (; i < n; i++)
-            Unsafe.Add(ref d, i) = 1f / (1f + MathF.Exp(-Unsafe.Add(ref s, i)));
+        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            VectorSigmoid(Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (i < n)
+            StoreTail(VectorSigmoid(LoadTail(src[i..])), dst[i..n]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> VectorSigmoid(Vector256<float> x) =>
+        Vector256<float>.One / (Vector256<float>.One + VectorExp(-x));
+
+    /// <summary>
+    /// The last &lt; 8 elements, zero-padded: the tail goes through the same vector code as the rest,
+    /// so an element's value does not depend on where it falls in a block (that is, on shard sizes).
+    /// </summary>
+    private static Vector256<float> LoadTail(ReadOnlySpan<float> tail)
+    {
+        Span<float> padded = stackalloc float[Vector256<float>.Count];
+        padded.Clear();
+        tail.CopyTo(padded);
+        return Vector256.Create<float>(padded);
+    }
+
+    private static void StoreTail(Vector256<float> values, Span<float> tail)
+    {
+        Span<float> padded = stackalloc float[Vector256<float>.Count];
+        values.CopyTo(padded);
+        padded[..tail.Length].CopyTo(tail);
     }
 
     /// <summary>

@@ -76,4 +76,38 @@ public class GateMathTests
         GateMath.ReplaceWithGradient(kind, replaced, dy, ones);
         replaced.Should().Equal(expected);
     }
+
+    [Theory]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.HardSigmoid)]
+    public void An_element_gets_the_same_value_wherever_it_falls_in_a_block(ActivationKind kind)
+    {
+        // Shards of different sizes put a sample's values at different offsets (vector body or tail).
+        var x = Grid(-4f, 4f, 3 * 8 + 5);
+        var whole = new float[x.Length];
+        GateMath.Apply(kind, x, whole);
+        for (int shift = 1; shift < 8; shift++)
+        {
+            var shifted = new float[x.Length - shift];
+            GateMath.Apply(kind, x.AsSpan(shift), shifted);
+            shifted.Should().Equal(whole[shift..]);
+        }
+    }
+
+    [Fact]
+    public void Element_wise_products_used_by_the_cells_do_not_depend_on_the_position()
+    {
+        var rng = new RnnNotebooks.Tensors.SeededRandom(3);
+        float[] Random(int n) => Enumerable.Range(0, n).Select(_ => rng.Uniform(-2f, 2f)).ToArray();
+        var (a, b, c) = (Random(29), Random(29), Random(29));
+        var acc = (float[])c.Clone();
+        GateMath.MultiplyAdd(a, b, acc);
+        for (int i = 0; i < a.Length; i++)
+            acc[i].Should().Be(a[i] * b[i] + c[i], "not fused, the same in the vector body and the tail");
+        var y = (float[])c.Clone();
+        GateMath.ReplaceWithGradient(ActivationKind.Tanh, y, a, b);
+        for (int i = 0; i < a.Length; i++)
+            y[i].Should().Be((1f - c[i] * c[i]) * a[i] * b[i]);
+    }
 }

@@ -282,6 +282,28 @@ public class RecurrentBehaviourTests
     }
 
     [Fact]
+    public void A_stateful_Bidirectional_carries_and_resets_both_directions()
+    {
+        var x = Rnd.Uniform(new SeededRandom(12), 1f, 2, 3, 2);
+        var bi = Built(new Bidirectional(new SimpleRNN(2, stateful: true, name: "inner")), 2, 3, 2);
+        bi.States!.Should().HaveCount(2);
+        var first = bi.Call(x);
+        for (int k = 0; k < 2; k++)
+            bi.States![k].Data.Should().Equal(first.States[k].Data);
+        bi.ResetStates();
+        bi.States!.SelectMany(s => s.Data).Should().OnlyContain(v => v == 0f);
+        bi.Call(x).Output.Data.Should().Equal(first.Output.Data);
+        var h = Rnd.Uniform(new SeededRandom(13), 0.5f, 2, 2);
+        var hb = Rnd.Uniform(new SeededRandom(14), 0.5f, 2, 2);
+        bi.ResetStates([h, hb]);
+        var plain = Built(new Bidirectional(new SimpleRNN(2, name: "inner")), null, 3, 2);
+        plain.SetWeights(bi.GetWeights());
+        bi.Call(x).Output.Data.Should().Equal(plain.Call(x, [h, hb]).Output.Data);
+        Action wrong = () => bi.ResetStates([h]);
+        wrong.Should().Throw<LayerException>().WithMessage("*expected 2 states*got 1*");
+    }
+
+    [Fact]
     public void Bad_arguments_and_inputs_are_reported_with_layer_expected_and_got()
     {
         Action units = () => new LSTM(0, name: "l");
@@ -315,6 +337,23 @@ public class RecurrentBehaviourTests
         stateShape.Should().Throw<LayerException>().WithMessage("*initial state 1 of shape (4, 2) but got (3, 2)*");
         Action buildRank = () => new SimpleRNN(2, name: "s").Build(new TensorShape(null, 3), new SeededRandom(0));
         buildRank.Should().Throw<LayerException>().WithMessage("*(batch, timesteps, features)*(None, 3)*");
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru_after")]
+    public void A_sample_gets_the_same_output_whatever_batch_it_is_in(string kind)
+    {
+        RecurrentLayer layer =
+            kind == "lstm"
+                ? new LSTM(5, recurrentActivation: "sigmoid", returnSequences: true, name: "p")
+                : new GRU(5, recurrentActivation: "sigmoid", resetAfter: true, returnSequences: true, name: "p");
+        Built(layer, null, null, 3);
+        var big = Rnd.Uniform(new SeededRandom(10), 1f, 45, 4, 3); // two shards of 22 and 23 rows
+        var yBig = layer.Forward(big);
+        var small = new Tensor(big.Data.AsSpan(10 * 12, 7 * 12).ToArray(), 7, 4, 3); // rows 10–16
+        var ySmall = layer.Forward(small);
+        ySmall.Data.Should().Equal(yBig.Data.AsSpan(10 * 20, 7 * 20).ToArray());
     }
 
     [Fact]
