@@ -122,7 +122,10 @@ public abstract class RecurrentLayer : Layer
 
     public Initializer BiasInitializer { get; }
 
-    /// <summary>Fraction of the inputs dropped (training only, one mask per gate drawn per batch, same at every timestep).</summary>
+    /// <summary>
+    /// Fraction of the inputs dropped (Keras 2.x implementation 1: training only, one inverted mask per
+    /// gate drawn per call, the same at every timestep). As in Keras, only 0 &lt; rate &lt; 1 drops anything.
+    /// </summary>
     public float Dropout { get; }
 
     /// <summary>Fraction of h_{t−1} dropped before the recurrent kernel (training only, one mask per gate per batch).</summary>
@@ -130,7 +133,11 @@ public abstract class RecurrentLayer : Layer
 
     public bool ReturnSequences { get; }
 
-    /// <summary>Keras' return_state: <see cref="Call"/> always returns the final states; this flag is part of the configuration.</summary>
+    /// <summary>
+    /// Keras' return_state. <see cref="Call"/> always returns the final states (and
+    /// <see cref="BackwardThroughTime"/> takes their gradients); inside a Sequential only the output
+    /// flows on, so there the flag is configuration only.
+    /// </summary>
     public bool ReturnState { get; }
 
     public bool GoBackwards { get; }
