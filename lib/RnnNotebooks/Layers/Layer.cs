@@ -146,6 +146,16 @@ public abstract class Layer
         return p;
     }
 
+    /// <summary>
+    /// Lists a weight owned by an inner layer (wrappers such as Bidirectional) as this layer's own,
+    /// so it is counted, saved and trained with it; the Parameter object is shared, not copied.
+    /// </summary>
+    protected void TrackParameter(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        _parameters.Add(parameter);
+    }
+
     /// <summary>An error that names this layer: "Layer 'lstm_1' (LSTM) expected …".</summary>
     protected LayerException Error(string message) => new($"Layer '{Name}' ({TypeName}) {message}.");
 

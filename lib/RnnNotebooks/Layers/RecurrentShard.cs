@@ -1,0 +1,165 @@
+namespace RnnNotebooks.Layers;
+
+/// <summary>
+/// The scratch memory of one shard (a block of consecutive batch rows) of a recurrent layer, kept
+/// between calls so that the time loop allocates nothing. Every buffer is <b>time-major</b>: at
+/// timestep t the shard's n rows of a gate or a state are one contiguous block of n·units floats,
+/// so a step works on a few small blocks that stay in cache, and a whole buffer read as a
+/// (T·n, width) matrix feeds the big weight-gradient GEMMs after the backward loop.
+/// <para>Index conventions (all by <i>input</i> time t, whatever the processing direction):</para>
+/// <list type="bullet">
+/// <item>gates (G, T, n, u): pre-activations, then activations after the forward step, then ∂L/∂pre-activation after the backward step;</item>
+/// <item>states (T+1, n, u) per state: slot t holds the state before x_t (slot t+1 after it) going forwards;
+/// going backwards slot t+1 holds the state before x_t and slot t the one after it;</item>
+/// <item>stateGrads (T, n, u): ∂L/∂h_t for the state after x_t;</item>
+/// <item>extras (T, n, u): per-cell stores (LSTM tanh(c_t), GRU r ⊙ h or h·U_h + b).</item>
+/// </list>
+/// </summary>
+internal sealed class RecurrentShard
+{
+    private float[] _inputs = [];
+    private float[] _gates = [];
+    private float[][] _states = [];
+    private float[][] _extras = [];
+    private float[][] _maskedInputs = [];
+    private float[][] _maskedStates = [];
+    private float[] _stateGrads = [];
+    private float[] _temp1 = [];
+    private float[] _temp2 = [];
+    private float[][] _initialGrads = [];
+    private float[] _kernelGrad = [];
+    private float[] _recurrentGrad = [];
+    private float[] _biasGrad = [];
+    private int _biasSize;
+
+    /// <summary>First batch row of the shard.</summary>
+    public int Start { get; private set; }
+
+    /// <summary>Number of batch rows n.</summary>
+    public int Rows { get; private set; }
+
+    public int Steps { get; private set; }
+
+    public int InputDim { get; private set; }
+
+    public int Units { get; private set; }
+
+    public int GateCount { get; private set; }
+
+    /// <summary>n·u: the size of one gate or state block.</summary>
+    public int BlockSize => Rows * Units;
+
+    public bool HasInputMasks { get; private set; }
+
+    public bool HasRecurrentMasks { get; private set; }
+
+    /// <summary>Per-step temporaries, one block (n, u) each.</summary>
+    public Span<float> Temp1 => _temp1.AsSpan(0, BlockSize);
+
+    public Span<float> Temp2 => _temp2.AsSpan(0, BlockSize);
+
+    /// <summary>
+    /// ∂L/∂(initial state k) for this shard's rows, (n, u). During the backward loop the entries
+    /// k ≥ 1 carry ∂L/∂c from step to step (LSTM); entry 0 receives ∂L/∂h_0 at the last step.
+    /// </summary>
+    public Span<float> InitialGrad(int k) => _initialGrads[k].AsSpan(0, BlockSize);
+
+    /// <summary>This shard's share of ∂L/∂kernel (I, G·u), ∂L/∂recurrent_kernel (u, G·u) and ∂L/∂bias.</summary>
+    public Span<float> KernelGrad => _kernelGrad.AsSpan(0, InputDim * GateCount * Units);
+
+    public Span<float> RecurrentGrad => _recurrentGrad.AsSpan(0, Units * GateCount * Units);
+
+    public Span<float> BiasGrad => _biasGrad.AsSpan(0, _biasSize);
+
+    public void Prepare(
+        int start,
+        int rows,
+        int steps,
+        int inputDim,
+        int units,
+        int gates,
+        int stateCount,
+        int extraCount,
+        int biasSize,
+        bool inputMasks,
+        bool recurrentMasks
+    )
+    {
+        Start = start;
+        Rows = rows;
+        Steps = steps;
+        InputDim = inputDim;
+        Units = units;
+        GateCount = gates;
+        HasInputMasks = inputMasks;
+        HasRecurrentMasks = recurrentMasks;
+        int block = rows * units;
+        Ensure(ref _inputs, steps * rows * inputDim);
+        Ensure(ref _gates, gates * steps * block);
+        EnsureAll(ref _states, stateCount, (steps + 1) * block);
+        EnsureAll(ref _extras, extraCount, steps * block);
+        Ensure(ref _stateGrads, steps * block);
+        if (inputMasks)
+            EnsureAll(ref _maskedInputs, gates, steps * rows * inputDim);
+        if (recurrentMasks)
+            EnsureAll(ref _maskedStates, gates, steps * block);
+        Ensure(ref _temp1, block);
+        Ensure(ref _temp2, block);
+        EnsureAll(ref _initialGrads, stateCount, block);
+        Ensure(ref _kernelGrad, inputDim * gates * units);
+        Ensure(ref _recurrentGrad, units * gates * units);
+        Ensure(ref _biasGrad, biasSize);
+        _biasSize = biasSize;
+    }
+
+    /// <summary>The shard's inputs, time-major (T, n, I).</summary>
+    public Span<float> Inputs => _inputs.AsSpan(0, Steps * Rows * InputDim);
+
+    public Span<float> InputBlock(int t) => _inputs.AsSpan(t * Rows * InputDim, Rows * InputDim);
+
+    /// <summary>x ⊙ dropout mask of gate g, time-major (T, n, I).</summary>
+    public Span<float> MaskedInputs(int g) => _maskedInputs[g].AsSpan(0, Steps * Rows * InputDim);
+
+    /// <summary>The whole buffer of gate g, (T·n, u).</summary>
+    public Span<float> GateSlab(int g) => _gates.AsSpan(g * Steps * BlockSize, Steps * BlockSize);
+
+    public Span<float> Gate(int g, int t) => _gates.AsSpan((g * Steps + t) * BlockSize, BlockSize);
+
+    public Span<float> State(int k, int slot) => _states[k].AsSpan(slot * BlockSize, BlockSize);
+
+    /// <summary>T consecutive state slots from <paramref name="firstSlot"/>, as a (T·n, u) matrix.</summary>
+    public Span<float> StateSlab(int k, int firstSlot) => _states[k].AsSpan(firstSlot * BlockSize, Steps * BlockSize);
+
+    public Span<float> Extra(int e, int t) => _extras[e].AsSpan(t * BlockSize, BlockSize);
+
+    public Span<float> ExtraSlab(int e) => _extras[e].AsSpan(0, Steps * BlockSize);
+
+    /// <summary>h_{t−1} ⊙ recurrent-dropout mask of gate g for the step that reads x_t.</summary>
+    public Span<float> MaskedState(int g, int t) => _maskedStates[g].AsSpan(t * BlockSize, BlockSize);
+
+    public Span<float> MaskedStateSlab(int g) => _maskedStates[g].AsSpan(0, Steps * BlockSize);
+
+    /// <summary>All of ∂L/∂h_t, (T, n, u) time-major.</summary>
+    public Span<float> StateGrads => _stateGrads.AsSpan(0, Steps * BlockSize);
+
+    public Span<float> StateGrad(int t) => _stateGrads.AsSpan(t * BlockSize, BlockSize);
+
+    private static void Ensure(ref float[] buffer, int size)
+    {
+        if (buffer.Length < size)
+            buffer = new float[size];
+    }
+
+    private static void EnsureAll(ref float[][] buffers, int count, int size)
+    {
+        if (buffers.Length < count)
+        {
+            var grown = new float[count][];
+            for (int i = 0; i < count; i++)
+                grown[i] = i < buffers.Length ? buffers[i] : [];
+            buffers = grown;
+        }
+        for (int i = 0; i < count; i++)
+            Ensure(ref buffers[i], size);
+    }
+}
