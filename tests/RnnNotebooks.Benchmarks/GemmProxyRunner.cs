@@ -8,6 +8,8 @@ namespace RnnNotebooks.Benchmarks;
 /// recurrent model needs (input projection, the recurrence forward, its backward and the weight
 /// gradients), sharded across threads the way the engine shards a batch. No embedding, activations,
 /// loss or optimizer — a lower bound on the engine's epoch, and a check of the harness plumbing.
+/// <para>Each shard keeps its sequences time-major, (T, rows, ·), so one timestep is a contiguous
+/// block and the whole sequence one contiguous matrix of T·rows rows for the input-side products.</para>
 /// </summary>
 internal sealed class GemmProxyRunner : IEpochRunner
 {
@@ -24,66 +26,46 @@ internal sealed class GemmProxyRunner : IEpochRunner
             input = problem.EmbeddingDim,
             units = problem.Units;
         int width = ImdbShapedProblem.Gates(kind) * units;
-        int batch = Math.Min(problem.BatchSize, problem.Samples);
         var rng = new SeededRandom(problem.Seed);
-        // Batch-major buffers as the layers keep them: row (b, t) of X, H and Z; one timestep of a
-        // shard is then a strided block (leading dimension T·width), read in place.
-        var x = Random(batch * timesteps * input, rng);
-        var h = Random(batch * timesteps * units, rng);
-        var dz = Random(batch * timesteps * width, rng);
-        var z = new float[batch * timesteps * width];
-        var dx = new float[batch * timesteps * input];
         var kernel = Random(input * width, rng);
         var recurrentKernel = Random(units * width, rng);
-        int maxShards = Engine.ShardCount(batch);
-        var shardGradients = Enumerable
-            .Range(0, maxShards)
-            .Select(_ =>
-                (
-                    Kernel: new float[input * width],
-                    Recurrent: new float[units * width],
-                    Dh: new float[Engine.ShardRows * 2 * units]
-                )
-            )
+        int rowsMax = Engine.ShardRows;
+        var shards = Enumerable
+            .Range(0, Engine.ShardCount(Math.Min(problem.BatchSize, problem.Samples)))
+            .Select(_ => new ShardBuffers(timesteps * rowsMax, input, units, width, rng))
             .ToArray();
 
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < problem.Samples; start += problem.BatchSize)
         {
             int rows = Math.Min(problem.BatchSize, problem.Samples - start);
-            int shards = Engine.ShardCount(rows);
             Engine.ForEachShard(
-                shards,
+                Engine.ShardCount(rows),
                 s =>
                 {
                     var (first, end) = Engine.ShardRange(rows, s);
-                    var g = shardGradients[s];
-                    Shard(first, end - first, g.Kernel, g.Recurrent, g.Dh);
+                    Shard(shards[s], end - first);
                 }
             );
         }
         clock.Stop();
         return new EpochTiming(clock.Elapsed.TotalSeconds);
 
-        void Shard(int first, int count, float[] dKernel, float[] dRecurrent, float[] dh)
+        void Shard(ShardBuffers b, int count)
         {
-            int flat = count * timesteps;
-            var xs = x.AsSpan(first * timesteps * input, flat * input);
-            var zs = z.AsSpan(first * timesteps * width, flat * width);
-            var dzs = dz.AsSpan(first * timesteps * width, flat * width);
-            var hs = h.AsSpan(first * timesteps * units, flat * units);
-            int ldz = timesteps * width,
-                ldh = timesteps * units;
-            // Forward: Z = X·W for all timesteps at once, then Z_t += h_{t-1}·U step by step.
-            Gemm.MatMul(xs, input, kernel, width, zs, width, flat, input, width, false);
+            int flat = timesteps * count;
+            int step = count * width,
+                hStep = count * units;
+            // Forward: Z = X·W for the whole sequence at once, then Z_t += h_{t-1}·U step by step.
+            Gemm.MatMul(b.X, input, kernel, width, b.Z, width, flat, input, width, false);
             for (int t = 1; t < timesteps; t++)
                 Gemm.MatMul(
-                    hs[((t - 1) * units)..],
-                    ldh,
+                    b.H.AsSpan((t - 1) * hStep, hStep),
+                    units,
                     recurrentKernel,
                     width,
-                    zs[(t * width)..],
-                    ldz,
+                    b.Z.AsSpan(t * step, step),
+                    width,
                     count,
                     units,
                     width,
@@ -93,11 +75,11 @@ internal sealed class GemmProxyRunner : IEpochRunner
             for (int t = timesteps - 1; t >= 1; t--)
             {
                 Gemm.MatMulTransposeB(
-                    dzs[(t * width)..],
-                    ldz,
+                    b.Dz.AsSpan(t * step, step),
+                    width,
                     recurrentKernel,
                     width,
-                    dh,
+                    b.Dh,
                     units,
                     count,
                     width,
@@ -105,11 +87,11 @@ internal sealed class GemmProxyRunner : IEpochRunner
                     false
                 );
                 Gemm.MatMulTransposeA(
-                    hs[((t - 1) * units)..],
-                    ldh,
-                    dzs[(t * width)..],
-                    ldz,
-                    dRecurrent,
+                    b.H.AsSpan((t - 1) * hStep, hStep),
+                    units,
+                    b.Dz.AsSpan(t * step, step),
+                    width,
+                    b.DRecurrent,
                     width,
                     count,
                     units,
@@ -117,21 +99,23 @@ internal sealed class GemmProxyRunner : IEpochRunner
                     true
                 );
             }
-            // Input side: ∂L/∂W += Xᵀ·dZ, ∂L/∂X = dZ·Wᵀ over all timesteps at once.
-            Gemm.MatMulTransposeA(xs, input, dzs, width, dKernel, width, flat, input, width, true);
-            Gemm.MatMulTransposeB(
-                dzs,
-                width,
-                kernel,
-                width,
-                dx.AsSpan(first * timesteps * input, flat * input),
-                input,
-                flat,
-                width,
-                input,
-                false
-            );
+            // Input side, whole sequence at once: ∂L/∂W += Xᵀ·dZ, ∂L/∂X = dZ·Wᵀ.
+            Gemm.MatMulTransposeA(b.X, input, b.Dz, width, b.DKernel, width, flat, input, width, true);
+            Gemm.MatMulTransposeB(b.Dz, width, kernel, width, b.Dx, input, flat, width, input, false);
         }
+    }
+
+    /// <summary>One shard's sequences, time-major, and its own gradient buffers.</summary>
+    private sealed class ShardBuffers(int flatRows, int input, int units, int width, SeededRandom rng)
+    {
+        public readonly float[] X = Random(flatRows * input, rng);
+        public readonly float[] H = Random(flatRows * units, rng);
+        public readonly float[] Dz = Random(flatRows * width, rng);
+        public readonly float[] Z = new float[flatRows * width];
+        public readonly float[] Dx = new float[flatRows * input];
+        public readonly float[] Dh = new float[Engine.ShardRows * units];
+        public readonly float[] DKernel = new float[input * width];
+        public readonly float[] DRecurrent = new float[units * width];
     }
 
     private static float[] Random(int size, SeededRandom rng)

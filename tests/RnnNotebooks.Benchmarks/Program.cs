@@ -87,7 +87,7 @@ public static class Program
         var ours =
             new Dictionary<
                 RecurrentKind,
-                (EpochTiming Timing, long PeakBytes, long AllocatedBytes, int[] Collections)
+                (EpochTiming Timing, double CpuSeconds, long PeakBytes, long AllocatedBytes, int[] Collections)
             >();
         foreach (var kind in options.Models)
         {
@@ -95,10 +95,12 @@ public static class Program
             GC.WaitForPendingFinalizers();
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            var cpu = CpuTime();
             var timing = runner.RunEpoch(kind, problem);
             using var self = Process.GetCurrentProcess();
             ours[kind] = (
                 timing,
+                (self.TotalProcessorTime - cpu).TotalSeconds,
                 self.PeakWorkingSet64,
                 GC.GetTotalAllocatedBytes(precise: true) - allocated,
                 [
@@ -122,6 +124,8 @@ public static class Program
                 "torch/ours",
                 "target s",
                 "meets",
+                "ours cpu s",
+                "torch cpu s",
                 "ours peak MB",
                 "ours alloc MB",
                 "torch peak MB",
@@ -129,7 +133,7 @@ public static class Program
         };
         foreach (var kind in options.Models)
         {
-            var (timing, peak, allocatedBytes, gcs) = ours[kind];
+            var (timing, cpuSeconds, peak, allocatedBytes, gcs) = ours[kind];
             var peer = torch?.GetValueOrDefault(kind);
             double target = ImdbShapedProblem.TargetSeconds(kind) * problem.Scale;
             double? ratio = peer is null ? null : peer.Seconds / timing.Seconds;
@@ -141,6 +145,8 @@ public static class Program
                 ratio is null ? "-" : $"{ratio:F2}×",
                 problem.Scale == 1 ? $"≤ {target:0.##}" : $"≤ {target:0.###} (scaled)",
                 meets ? "yes" : "NO",
+                $"{cpuSeconds:F2}",
+                peer?.CpuSeconds is { } torchCpu ? $"{torchCpu:F2}" : "-",
                 $"{peak / 1048576.0:F0}",
                 $"{allocatedBytes / 1048576.0:F0}",
                 peer?.PeakRssMb is { } rss ? $"{rss:F0}" : "-",
@@ -150,8 +156,10 @@ public static class Program
                 {
                     ["model"] = kind.ToString(),
                     ["ours_seconds"] = Math.Round(timing.Seconds, 3),
+                    ["ours_cpu_seconds"] = Math.Round(cpuSeconds, 3),
                     ["ours_loss"] = timing.Loss,
                     ["torch_seconds"] = peer?.Seconds,
+                    ["torch_cpu_seconds"] = peer?.CpuSeconds,
                     ["torch_loss"] = peer?.Loss,
                     ["torch_over_ours"] = ratio is null ? null : Math.Round(ratio.Value, 3),
                     ["target_seconds_full_size"] = ImdbShapedProblem.TargetSeconds(kind),
@@ -162,6 +170,7 @@ public static class Program
                     ["ours_gc_collections"] = new JsonArray(gcs.Select(g => (JsonNode)g).ToArray()),
                     ["torch_peak_rss_mb"] = peer?.PeakRssMb,
                     ["torch_version"] = peer?.Version,
+                    ["torch_blas"] = peer?.Blas,
                 }
             );
         }
@@ -169,7 +178,10 @@ public static class Program
         PrintTable(table);
         if (problem.Scale != 1)
             Console.WriteLine("targets are issue 3's full-size seconds scaled by samples × timesteps");
+        Console.WriteLine("cpu s: CPU time of all threads, less sensitive than wall time to other load on the machine");
         Console.WriteLine("peak MB is the whole process's (data included), cumulative over the models run so far");
+        if (torch?.Values.FirstOrDefault()?.Blas is { } blas)
+            Console.WriteLine($"torch BLAS: {blas}");
 
         return new JsonObject
         {
@@ -184,6 +196,12 @@ public static class Program
             ["machine"] = Machine(),
             ["results"] = rows,
         };
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static void PrintTable(List<string[]> table)

@@ -5,7 +5,14 @@ using System.Text.Json;
 namespace RnnNotebooks.Benchmarks;
 
 /// <summary>One model's epoch as torch_peer.py reported it.</summary>
-public sealed record TorchEpoch(double Seconds, double? Loss, double? PeakRssMb, string? Version);
+public sealed record TorchEpoch(
+    double Seconds,
+    double? CpuSeconds,
+    double? Loss,
+    double? PeakRssMb,
+    string? Version,
+    string? Blas
+);
 
 /// <summary>Runs torch_peer.py (copied beside this program) as a subprocess and reads its JSON lines.</summary>
 public static class TorchPeer
@@ -52,9 +59,11 @@ public static class TorchPeer
             var kind = BenchmarkOptions.ParseModels(root.GetProperty("model").GetString()!)[0];
             results[kind] = new TorchEpoch(
                 root.GetProperty("seconds").GetDouble(),
+                Number(root, "cpu_seconds"),
                 Number(root, "loss"),
                 Number(root, "peak_rss_mb"),
-                root.TryGetProperty("torch", out var v) ? v.GetString() : null
+                Text(root, "torch"),
+                Text(root, "blas")
             );
             Console.Error.WriteLine($"  torch {kind}: {results[kind].Seconds:F2} s");
         }
@@ -67,6 +76,9 @@ public static class TorchPeer
             );
         return results;
     }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static double? Number(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;

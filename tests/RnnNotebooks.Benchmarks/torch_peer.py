@@ -5,14 +5,18 @@ The IMDB-shaped problem: random token sequences (vocabulary 10,000, 500 timestep
 Embedding(10000, 32) -> SimpleRNN/LSTM/GRU(32) (last output) -> Dense(1, sigmoid) model per
 recurrent kind, binary cross-entropy, RMSprop(lr=1e-3, rho=0.9, eps=1e-7), batch 128, one
 shuffled epoch, two threads. Prints one JSON line per model:
-  {"model": ..., "seconds": ..., "samples": ..., "timesteps": ..., "loss": ..., "peak_rss_mb": ...}
-peak_rss_mb is the process' peak resident set so far (data included).
+  {"model": ..., "seconds": ..., "cpu_seconds": ..., "samples": ..., "timesteps": ..., "loss": ...,
+   "peak_rss_mb": ..., "blas": ...}
+seconds is wall-clock; cpu_seconds is the CPU time of all threads (less sensitive to other load);
+peak_rss_mb is the process' peak resident set so far (data included); blas is the BLAS library
+actually loaded (Debian's torch links libblas.so.3, the slow reference one unless redirected).
 
 Run with Debian's interpreter (apt-get install python3-torch): /usr/bin/python3 torch_peer.py
 """
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -48,6 +52,7 @@ def one_epoch(kind: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> dict:
     loss_fn = nn.BCELoss()
     samples = x.shape[0]
     start = time.perf_counter()
+    cpu_start = time.process_time()
     order = torch.randperm(samples)
     total_loss = 0.0
     for first in range(0, samples, BATCH):
@@ -58,16 +63,29 @@ def one_epoch(kind: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> dict:
         optimizer.step()
         total_loss += loss.item() * len(batch)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     return {
         "model": kind,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
         "samples": samples,
         "timesteps": x.shape[1],
         "loss": round(total_loss / samples, 6),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
+        "blas": loaded_blas(),
     }
+
+
+def loaded_blas() -> str:
+    """The BLAS shared object this process mapped (the slow netlib one, or OpenBLAS if redirected)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
+        return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "unknown"
+    except OSError:
+        return "unknown"
 
 
 def main() -> int:
