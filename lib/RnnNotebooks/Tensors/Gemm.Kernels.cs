@@ -80,6 +80,7 @@ public static partial class Gemm
 
     // ---------------------------------------------------------------- AVX2 + FMA
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Avx2Block(
         Operand x,
         float* b,
@@ -139,6 +140,7 @@ public static partial class Gemm
     }
 
     /// <summary>One strip of tile rows across all columns of the block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Avx2Strip<TRows>(
         float* x,
         nint xr,
@@ -170,6 +172,7 @@ public static partial class Gemm
     private static Vector256<float> FirstLanes(int count) =>
         Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Avx2Panel<TColumns>(
         Operand x,
         float* b,
@@ -345,6 +348,7 @@ public static partial class Gemm
 
     // ---------------------------------------------------------------- portable Vector128
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Vector128Block(
         Operand x,
         float* b,
@@ -376,6 +380,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Vector128Panel<TColumns>(
         Operand x,
         float* b,

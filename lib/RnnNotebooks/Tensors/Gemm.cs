@@ -227,6 +227,7 @@ public static partial class Gemm
     /// contraction and the rows so that a block of X and a panel of B stay in cache while the
     /// register tiles sweep them; the blocking never changes the order of any C[i,j]'s sum.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Product(
         Path path,
         Operand x,
@@ -272,6 +273,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScalarProduct(
         Operand x,
         float* b,
@@ -295,6 +297,7 @@ public static partial class Gemm
     }
 
     /// <summary>Writes the transpose of <paramref name="src"/> (rows × cols, leading dimension ldSrc) to dst (cols × rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Transpose(Path path, float* src, nint ldSrc, float* dst, nint ldDst, int rows, int cols)
     {
         int i0 = 0;
