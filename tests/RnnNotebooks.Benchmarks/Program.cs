@@ -171,6 +171,7 @@ public static class Program
                     ["torch_peak_rss_mb"] = peer?.PeakRssMb,
                     ["torch_version"] = peer?.Version,
                     ["torch_blas"] = peer?.Blas,
+                    ["torch_omp_wait_policy"] = peer is null ? null : TorchPeer.OmpWaitPolicy,
                 }
             );
         }
@@ -181,7 +182,7 @@ public static class Program
         Console.WriteLine("cpu s: CPU time of all threads, less sensitive than wall time to other load on the machine");
         Console.WriteLine("peak MB is the whole process's (data included), cumulative over the models run so far");
         if (torch?.Values.FirstOrDefault()?.Blas is { } blas)
-            Console.WriteLine($"torch BLAS: {blas}");
+            Console.WriteLine($"torch BLAS: {blas}; OMP_WAIT_POLICY={TorchPeer.OmpWaitPolicy}");
 
         return new JsonObject
         {

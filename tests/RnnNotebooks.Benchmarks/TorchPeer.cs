@@ -17,6 +17,11 @@ public sealed record TorchEpoch(
 /// <summary>Runs torch_peer.py (copied beside this program) as a subprocess and reads its JSON lines.</summary>
 public static class TorchPeer
 {
+    private const string WaitPolicy = "OMP_WAIT_POLICY";
+
+    /// <summary>The OpenMP wait policy the peer runs with (ours unless the caller's environment sets one).</summary>
+    public static string OmpWaitPolicy => Environment.GetEnvironmentVariable(WaitPolicy) ?? "PASSIVE";
+
     public static Dictionary<RecurrentKind, TorchEpoch> Run(BenchmarkOptions options)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "torch_peer.py");
@@ -28,6 +33,11 @@ public static class TorchPeer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // GNU OpenMP spin-waits by default; with more runnable threads than cores (a shared
+        // machine) that spinning starves the workers and PyTorch's 2-thread epoch gets 5–10× slower.
+        // Passive waiting costs PyTorch little on a quiet machine, so it is the default here.
+        if (Environment.GetEnvironmentVariable(WaitPolicy) is null)
+            start.Environment[WaitPolicy] = "PASSIVE";
         foreach (
             var arg in new[]
             {
