@@ -158,7 +158,7 @@ public static partial class Gemm
         if (k == 0 || n == 0)
             return;
         // Aᵀ is read in place: row r of Aᵀ is column r of A (stride lda), and a register tile's
-        // rows r..r+5 sit side by side in one row of A.
+        // rows r..r+3 sit side by side in one row of A.
         fixed (
             float* pa = a,
                 pb = b,
