@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace RnnNotebooks.Benchmarks;
+
+/// <summary>One model's epoch as torch_peer.py reported it.</summary>
+public sealed record TorchEpoch(
+    double Seconds,
+    double? CpuSeconds,
+    double? Loss,
+    double? PeakRssMb,
+    string? Version,
+    string? Blas
+);
+
+/// <summary>Runs torch_peer.py (copied beside this program) as a subprocess and reads its JSON lines.</summary>
+public static class TorchPeer
+{
+    private const string WaitPolicy = "OMP_WAIT_POLICY";
+
+    /// <summary>The OpenMP wait policy the peer runs with (ours unless the caller's environment sets one).</summary>
+    public static string OmpWaitPolicy => Environment.GetEnvironmentVariable(WaitPolicy) ?? "PASSIVE";
+
+    public static Dictionary<RecurrentKind, TorchEpoch> Run(BenchmarkOptions options)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "torch_peer.py");
+        if (!File.Exists(script))
+            throw new FileNotFoundException($"torch_peer.py is missing beside the benchmark: {script}");
+        var start = new ProcessStartInfo(options.Python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // GNU OpenMP spin-waits by default; with more runnable threads than cores (a shared
+        // machine) that spinning starves the workers and PyTorch's 2-thread epoch gets 5–10× slower.
+        // Passive waiting costs PyTorch little on a quiet machine, so it is the default here.
+        if (Environment.GetEnvironmentVariable(WaitPolicy) is null)
+            start.Environment[WaitPolicy] = "PASSIVE";
+        foreach (
+            var arg in new[]
+            {
+                script,
+                "--models",
+                string.Join(",", options.Models.Select(BenchmarkOptions.PeerName)),
+                "--samples",
+                options.Samples.ToString(CultureInfo.InvariantCulture),
+                "--timesteps",
+                options.Timesteps.ToString(CultureInfo.InvariantCulture),
+                "--threads",
+                options.Threads.ToString(CultureInfo.InvariantCulture),
+                "--seed",
+                options.Seed.ToString(CultureInfo.InvariantCulture),
+            }
+        )
+            start.ArgumentList.Add(arg);
+
+        using var process =
+            Process.Start(start) ?? throw new InvalidOperationException($"could not start {options.Python}");
+        var results = new Dictionary<RecurrentKind, TorchEpoch>();
+        var stderr = process.StandardError.ReadToEndAsync();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            if (!line.TrimStart().StartsWith('{'))
+                continue;
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            var kind = BenchmarkOptions.ParseModels(root.GetProperty("model").GetString()!)[0];
+            results[kind] = new TorchEpoch(
+                root.GetProperty("seconds").GetDouble(),
+                Number(root, "cpu_seconds"),
+                Number(root, "loss"),
+                Number(root, "peak_rss_mb"),
+                Text(root, "torch"),
+                Text(root, "blas")
+            );
+            Console.Error.WriteLine($"  torch {kind}: {results[kind].Seconds:F2} s");
+        }
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"torch_peer.py failed (exit {process.ExitCode}) — is torch installed for {options.Python}? "
+                    + "(apt-get install python3-torch)\n"
+                    + stderr.Result
+            );
+        return results;
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static double? Number(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+}
