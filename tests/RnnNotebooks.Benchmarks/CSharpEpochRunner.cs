@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using RnnNotebooks.Layers;
 using RnnNotebooks.Models;
-
-// PENDING: rename to CSharpEpochRunner.cs once Sequential.Compile/Fit, Embedding, SimpleRNN, LSTM,
-// GRU and RMSprop are merged (adjust the usings above if RMSprop lives in its own namespace, e.g.
-// RnnNotebooks.Optimizers). Being the highest-preference runner it then becomes the default.
+using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Benchmarks;
 
