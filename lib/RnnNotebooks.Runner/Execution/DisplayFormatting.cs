@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Reflection;
 using System.Text;
 
@@ -95,7 +94,7 @@ public static class DisplayFormatting
     }
 
     private static string HtmlOf(object value) =>
-        "<div class=\"dni-plaintext\"><pre>" + WebUtility.HtmlEncode(PlainTextOf(value)) + "</pre></div>";
+        "<div class=\"dni-plaintext\"><pre>" + Export.HtmlText.Escape(PlainTextOf(value)) + "</pre></div>";
 
     private static ConventionFormatters? FormattersFor(Type type) => Cache.GetOrAdd(type, Discover);
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace RnnNotebooks.Runner.Export;
@@ -205,11 +204,11 @@ public static class CSharpHighlighter
                 else if (char.IsUpper(word[0]))
                     Span(sb, "type", word);
                 else
-                    sb.Append(WebUtility.HtmlEncode(word));
+                    sb.Append(HtmlText.Escape(word));
                 i = end;
                 continue;
             }
-            sb.Append(WebUtility.HtmlEncode(c.ToString()));
+            sb.Append(HtmlText.Escape(c.ToString()));
             i++;
         }
         return sb.ToString();
@@ -268,5 +267,5 @@ public static class CSharpHighlighter
     }
 
     private static void Span(StringBuilder sb, string kind, string text) =>
-        sb.Append("<span class=\"").Append(kind).Append("\">").Append(WebUtility.HtmlEncode(text)).Append("</span>");
+        sb.Append("<span class=\"").Append(kind).Append("\">").Append(HtmlText.Escape(text)).Append("</span>");
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -168,8 +167,7 @@ public static partial class HtmlExporter
 
     private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
-    private static string Escape(string text) =>
-        WebUtility.HtmlEncode(text).Replace("&#39;", "'", StringComparison.Ordinal);
+    private static string Escape(string text) => HtmlText.Escape(text);
 
     private static string StripAnsi(string text) => Ansi().Replace(text, "");
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -265,6 +264,7 @@ public sealed partial class Markdown
                         next < lines.Count
                         && ListItem().Match(lines[next]) is { Success: true } sibling
                         && sibling.Groups[1].Value.Length == baseIndent
+                        && char.IsDigit(sibling.Groups[2].Value[0]) == ordered
                     )
                         loose = true;
                     break;
@@ -595,8 +595,7 @@ public sealed partial class Markdown
         return t.Length >= marker.Length && t.All(ch => ch == marker[0]);
     }
 
-    private static string Escape(string text) =>
-        WebUtility.HtmlEncode(text).Replace("&#39;", "'", StringComparison.Ordinal);
+    private static string Escape(string text) => HtmlText.Escape(text);
 
     [GeneratedRegex(@"^( {0,3})(`{3,}|~{3,})(.*)$")]
     private static partial Regex FenceOpen();

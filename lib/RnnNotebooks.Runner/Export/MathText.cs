@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace RnnNotebooks.Runner.Export;
@@ -9,7 +8,7 @@ namespace RnnNotebooks.Runner.Export;
 /// names upright. It is not a TeX engine; anything it does not know is shown as written, and the source
 /// stays available in the element's title.
 /// </summary>
-public static class MathText
+public static partial class MathText
 {
     private static readonly Dictionary<string, string> Symbols = new(StringComparer.Ordinal)
     {
@@ -108,6 +107,32 @@ public static class MathText
         ["bigr"] = "",
     };
 
+    private static readonly HashSet<string> Binary = new(StringComparer.Ordinal)
+    {
+        "cdot",
+        "times",
+        "odot",
+        "otimes",
+        "oplus",
+        "in",
+        "leq",
+        "le",
+        "geq",
+        "ge",
+        "neq",
+        "ne",
+        "approx",
+        "equiv",
+        "sim",
+        "to",
+        "rightarrow",
+        "leftarrow",
+        "Rightarrow",
+        "pm",
+        "circ",
+        "mid",
+    };
+
     private static readonly HashSet<string> Functions = new(StringComparer.Ordinal)
     {
         "tanh",
@@ -150,7 +175,7 @@ public static class MathText
         var sb = new StringBuilder();
         int i = 0;
         Render(tex, ref i, sb, stopAtBrace: false);
-        return sb.ToString().Trim();
+        return MultipleSpaces().Replace(sb.ToString(), " ").Trim();
     }
 
     private static void Render(string tex, ref int i, StringBuilder sb, bool stopAtBrace)
@@ -192,7 +217,7 @@ public static class MathText
                     i++;
                     break;
                 default:
-                    sb.Append(WebUtility.HtmlEncode(c.ToString()));
+                    sb.Append(HtmlText.Escape(c.ToString()));
                     i++;
                     break;
             }
@@ -217,7 +242,7 @@ public static class MathText
         }
         else
         {
-            sb.Append(WebUtility.HtmlEncode(tex[i].ToString()));
+            sb.Append(HtmlText.Escape(tex[i].ToString()));
             i++;
         }
     }
@@ -236,15 +261,23 @@ public static class MathText
         {
             string symbol = tex[i].ToString();
             i++;
-            sb.Append(Symbols.TryGetValue(symbol, out var s) ? s : WebUtility.HtmlEncode(symbol));
+            sb.Append(Symbols.TryGetValue(symbol, out var s) ? s : HtmlText.Escape(symbol));
             return;
         }
         while (i < tex.Length && char.IsLetter(tex[i]))
             i++;
         string name = tex[start..i];
+        // TeX ignores spaces after a control word; binary operators and relations get their own spacing.
+        while (i < tex.Length && tex[i] == ' ')
+            i++;
+        if (Binary.Contains(name))
+        {
+            sb.Append(' ').Append(HtmlText.Escape(Symbols[name])).Append(' ');
+            return;
+        }
         if (Symbols.TryGetValue(name, out var symbolText))
         {
-            sb.Append(WebUtility.HtmlEncode(symbolText));
+            sb.Append(HtmlText.Escape(symbolText));
             if (name is "left" or "right" or "big" or "Big" or "bigl" or "bigr" && i < tex.Length && tex[i] == '.')
                 i++;
         }
@@ -284,9 +317,12 @@ public static class MathText
         }
         else
         {
-            sb.Append('\\').Append(WebUtility.HtmlEncode(name));
+            sb.Append('\\').Append(HtmlText.Escape(name));
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(" {2,}")]
+    private static partial System.Text.RegularExpressions.Regex MultipleSpaces();
 
     private static string Wrap(string html, bool always = false)
     {

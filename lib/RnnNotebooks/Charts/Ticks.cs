@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RnnNotebooks.Charts;
 
 /// <summary>
-/// "Nice" axis ticks (Heckbert): steps of 1, 2 or 5 times a power of ten, about <c>target</c> of them,
+/// "Nice" axis ticks: steps of 1, 2 or 5 times a power of ten, about <c>target</c> of them,
 /// and labels with just enough decimals for the step.
 /// </summary>
 public sealed class Ticks
@@ -115,11 +115,12 @@ public sealed class Ticks
             return 1;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double normalised = raw / magnitude;
+        // d3's thresholds (√2, √10, √50): the step whose tick count is closest to the target.
         double nice =
-            normalised < 1.5 ? 1
-            : normalised < 3 ? 2
-            : normalised < 7 ? 5
-            : 10;
+            normalised >= 7.0711 ? 10
+            : normalised >= 3.1623 ? 5
+            : normalised >= 1.4142 ? 2
+            : 1;
         return nice * magnitude;
     }
 

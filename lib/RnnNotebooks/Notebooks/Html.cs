@@ -1,12 +1,37 @@
-using System.Net;
-
 namespace RnnNotebooks.Notebooks;
 
 /// <summary>Small helpers for the HTML the formatters write.</summary>
 public static class Html
 {
-    /// <summary>Escapes text for HTML content and attribute values.</summary>
-    public static string Escape(string? text) => WebUtility.HtmlEncode(text ?? "");
+    /// <summary>Escapes text for HTML content and attribute values (non-ASCII text is kept as it is).</summary>
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return "";
+        var sb = new System.Text.StringBuilder(text.Length + 16);
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '&':
+                    sb.Append("&amp;");
+                    break;
+                case '<':
+                    sb.Append("&lt;");
+                    break;
+                case '>':
+                    sb.Append("&gt;");
+                    break;
+                case '"':
+                    sb.Append("&quot;");
+                    break;
+                default:
+                    sb.Append(c);
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
 
     /// <summary>
     /// Styles for tables that read well on light and dark notebook themes (colours follow the text colour).
