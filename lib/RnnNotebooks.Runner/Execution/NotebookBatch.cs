@@ -133,7 +133,16 @@ public sealed class NotebookBatch
             return new NotebookOutcome(path, false, message, clock.Elapsed, null);
         }
 
-        var result = await NotebookExecutor.ExecuteAsync(notebook, RunOptions, cancellationToken).ConfigureAwait(false);
+        NotebookRunResult result;
+        try
+        {
+            result = await NotebookExecutor.ExecuteAsync(notebook, RunOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted between cells (while compiling): nothing half-done is written.
+            return new NotebookOutcome(path, false, "interrupted", clock.Elapsed, null);
+        }
         string? target = Mode switch
         {
             OutputMode.InPlace => path,
