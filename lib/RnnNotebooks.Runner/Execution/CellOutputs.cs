@@ -24,15 +24,6 @@ public sealed class CellOutputs
 
     public TextWriter Stderr { get; }
 
-    public bool HasError
-    {
-        get
-        {
-            lock (_gate)
-                return _outputs.Any(o => o.Kind == OutputKind.Error);
-        }
-    }
-
     public void AppendStream(string name, string text)
     {
         if (text.Length == 0)

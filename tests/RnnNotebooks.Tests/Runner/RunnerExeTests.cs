@@ -62,6 +62,19 @@ public class RunnerExeTests
     }
 
     [Fact]
+    public void Notebooks_run_in_their_own_folder_so_relative_paths_work_as_in_vs_code()
+    {
+        using var dir = new TempDirectory();
+        WriteNotebook(dir["notebooks/relative.ipynb"], Code("System.IO.File.Exists(\"data.txt\")"));
+        File.WriteAllText(dir["notebooks/data.txt"], "rows");
+
+        var (code, _, stderr) = RunExe(dir.Path, "run", "notebooks/relative.ipynb", "--in-place");
+
+        code.Should().Be(0, stderr);
+        PlainText(NotebookDocument.Load(dir["notebooks/relative.ipynb"]).Cells[0].Outputs.Single()).Should().Be("True");
+    }
+
+    [Fact]
     public void Malformed_json_and_non_notebooks_are_clear_errors()
     {
         using var dir = new TempDirectory();
