@@ -287,6 +287,30 @@ public class ChartTests
         }
     }
 
+    [Fact]
+    public void Empty_and_degenerate_charts_still_render_valid_svg()
+    {
+        Chart[] charts =
+        [
+            new XYChart(),
+            ChartsApi.Line([5.0, 5.0, 5.0]),
+            ChartsApi.Line([double.NaN, 1.0, double.NaN, 2.0]),
+            new BarChart([]),
+            ChartsApi.Box(),
+            ChartsApi.Heatmap(
+                new double[,]
+                {
+                    { 3 },
+                }
+            ),
+        ];
+
+        foreach (var chart in charts)
+            Parse(chart).Name.Should().Be(Svg + "svg", chart.ToString());
+        var tooSmall = () => new XYChart(width: 10).ToSvg();
+        tooSmall.Should().Throw<InvalidOperationException>().WithMessage("*at least 50×50*");
+    }
+
     [Theory]
     [InlineData(0, 1, 5, "0.0 0.2 0.4 0.6 0.8 1.0")]
     [InlineData(0.13, 0.87, 5, "0.0 0.2 0.4 0.6 0.8 1.0")]
