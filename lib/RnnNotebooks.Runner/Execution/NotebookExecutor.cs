@@ -217,11 +217,20 @@ public static class NotebookExecutor
         }
 
         var script = state.Script.ContinueWith(code, scriptOptions);
-        var errors = script
-            .Compile(cancellationToken)
-            .Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Select(FormatDiagnostic)
-            .ToArray();
+        string[] errors;
+        try
+        {
+            errors = script
+                .Compile(cancellationToken)
+                .Where(d => d.Severity == DiagnosticSeverity.Error)
+                .Select(FormatDiagnostic)
+                .ToArray();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outputs.AddError("Interrupted", "interrupted", ["interrupted"]);
+            return (null, "interrupted");
+        }
         if (errors.Length > 0)
         {
             outputs.AddError("CompilationError", string.Join("\n", errors), errors);
@@ -275,7 +284,12 @@ public static class NotebookExecutor
         string where = d.Location.IsInSource
             ? $"({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1}): "
             : "";
-        return $"{where}error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+        string message = $"{where}error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+        // CS0006: a #r path that does not exist, most often the library not built yet.
+        return d.Id == "CS0006"
+            ? message
+                + " (#r paths are relative to the notebook's folder; build the library with: dotnet build -c Release lib/RnnNotebooks)"
+            : message;
     }
 
     /// <summary>Does the cell end in an expression without a semicolon whose type is not void?</summary>

@@ -147,8 +147,13 @@ public sealed class XYChart : Chart
 
     private protected override void RenderBody(Svg svg, Area area)
     {
-        var xs = _series.SelectMany(s => s.X).Where(double.IsFinite).ToArray();
-        var ys = _series.SelectMany(s => s.Y).Where(v => double.IsFinite(v) && (!LogY || v > 0)).ToArray();
+        // Axis ranges come from the points that are drawn: both coordinates finite (and y > 0 on a log axis).
+        var drawn = _series
+            .SelectMany(s => s.X.Zip(s.Y))
+            .Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second) && (!LogY || p.Second > 0))
+            .ToArray();
+        var xs = drawn.Select(p => p.First).ToArray();
+        var ys = drawn.Select(p => p.Second).ToArray();
         bool markers = _series.Any(s => s.Style != SeriesStyle.Line);
         double x0 = XMin ?? (xs.Length > 0 ? xs.Min() : 0);
         double x1 = XMax ?? (xs.Length > 0 ? xs.Max() : 1);
@@ -174,7 +179,8 @@ public sealed class XYChart : Chart
         }
         else if (YMin is null && YMax is null)
         {
-            double pad = (y1 - y0) * 0.04;
+            // Dots need room at the extremes (half a dot on the frame reads as clipped); lines do not.
+            double pad = markers ? (y1 - y0) * 0.04 : 0;
             double lo = y0 >= 0 ? Math.Max(0, y0 - pad) : y0 - pad;
             double hi = y1 <= 0 ? Math.Min(0, y1 + pad) : y1 + pad;
             yTicks = Ticks.Compute(lo, hi, target: 5, extend: true);

@@ -32,8 +32,8 @@ public class ChartTests
         ((string)svg.Attribute("viewBox")!).Should().Be("0 0 640 400");
         WithClass(svg, "series").Select(g => (string)g.Attribute("data-name")!).Should().Equal("train", "validation");
         WithClass(svg, "series").Select(g => g.Elements(Svg + "path").Count()).Should().Equal(1, 1);
-        // Data 0.2..1.0, padded by 4% and widened to steps of 0.2.
-        Texts(WithClass(svg, "y-axis").Single()).Should().Equal("0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.2");
+        // Data 0.2..1.0 on steps of 0.2 (lines get no padding; dots do, see the scatter test).
+        Texts(WithClass(svg, "y-axis").Single()).Should().Equal("0.2", "0.4", "0.6", "0.8", "1.0");
         Texts(WithClass(svg, "x-axis").Single()).Should().Equal("1", "2", "3", "4");
         Texts(WithClass(svg, "legend").Single()).Should().Equal("train", "validation");
         WithClass(svg, "axis-label").Select(e => e.Value).Should().Equal("loss", "epoch");
@@ -73,6 +73,8 @@ public class ChartTests
         var svg = Parse(chart);
 
         WithClass(svg, "series").Select(g => g.Elements(Svg + "circle").Count()).Should().Equal(3, 2);
+        // y data 1..6 padded by 4% before widening to whole steps: 0..7, not 1..6 with dots on the frame.
+        Texts(WithClass(svg, "y-axis").Single()).Should().Equal("0", "1", "2", "3", "4", "5", "6", "7");
         Texts(WithClass(svg, "legend").Single()).Should().Equal("a", "b");
         chart.ToString().Should().StartWith("Scatter plot: 2 series (a, b)");
     }

@@ -198,6 +198,52 @@ public class NotebookExecutionTests
     }
 
     [Fact]
+    public async Task A_missing_hash_r_dll_says_how_paths_resolve_and_how_to_build_the_library()
+    {
+        using var dir = new TempDirectory();
+        string path = WriteNotebook(
+            dir["notebooks/n.ipynb"],
+            Code("#r \"../lib/RnnNotebooks/bin/Release/net8.0/RnnNotebooks.dll\"")
+        );
+
+        var (_, result) = await RunAsync(path);
+
+        result.Message.Should().StartWith("cell 1: (1,1): error CS0006:").And.Contain("RnnNotebooks.dll");
+        result.Message.Should().EndWith("build the library with: dotnet build -c Release lib/RnnNotebooks)");
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_running_cell_and_records_the_interruption()
+    {
+        using var dir = new TempDirectory();
+        string started = dir["started"];
+        string path = WriteNotebook(
+            dir["c.ipynb"],
+            Code("1"),
+            Code($"System.IO.File.WriteAllText(@\"{started}\", \"\");\nSystem.Threading.Thread.Sleep(3000);"),
+            Code("2")
+        );
+        var notebook = RnnNotebooks.Runner.Ipynb.NotebookDocument.Load(path);
+        using var cancel = new CancellationTokenSource();
+
+        var running = NotebookExecutor.ExecuteAsync(
+            notebook,
+            new NotebookRunOptions { UseNotebookDirectory = false },
+            cancel.Token
+        );
+        while (!File.Exists(started) && !running.IsCompleted)
+            await Task.Delay(20);
+        cancel.Cancel();
+        var result = await running;
+
+        result.Succeeded.Should().BeFalse();
+        result.Message.Should().Be("cell 2: interrupted");
+        PlainText(notebook.Cells[0].Outputs.Single()).Should().Be("1");
+        ((string)notebook.Cells[1].Outputs.Single()!["ename"]!).Should().Be("Interrupted");
+        notebook.Cells[2].ExecutionCount.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Each_notebook_gets_a_fresh_script_state()
     {
         using var dir = new TempDirectory();
