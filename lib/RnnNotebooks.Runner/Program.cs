@@ -2,9 +2,5 @@ namespace RnnNotebooks.Runner;
 
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        Console.Error.WriteLine("rnnbook: not implemented yet");
-        return 2;
-    }
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RnnNotebooks.Notebooks;
 
 namespace RnnNotebooks.Models;
 
@@ -14,6 +15,7 @@ public enum SummaryStyle
 }
 
 /// <summary>The result of <see cref="Sequential.Summary"/>: Keras' text via ToString(), a table in a notebook.</summary>
+[TypeFormatterSource(typeof(ModelSummaryFormatterSource), PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText])]
 public sealed class ModelSummary
 {
     /// <summary>One layer's line: name, Keras class, output shape as Python prints it, parameter count.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RnnNotebooks.Notebooks;
 
 namespace RnnNotebooks.Tensors;
 
@@ -8,6 +9,7 @@ namespace RnnNotebooks.Tensors;
 /// activations and gradients are all tensors. <see cref="Data"/> is exposed on purpose so that
 /// hot loops can work on spans without copying.
 /// </summary>
+[TypeFormatterSource(typeof(TensorFormatterSource), PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText])]
 public sealed class Tensor
 {
     /// <summary>Creates a tensor of zeros with the given shape.</summary>

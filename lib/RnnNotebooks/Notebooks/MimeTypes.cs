@@ -1,0 +1,9 @@
+namespace RnnNotebooks.Notebooks;
+
+/// <summary>The MIME types the workbook's outputs use.</summary>
+public static class MimeTypes
+{
+    public const string Html = "text/html";
+    public const string PlainText = "text/plain";
+    public const string Svg = "image/svg+xml";
+}

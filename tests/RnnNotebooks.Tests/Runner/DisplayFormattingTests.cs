@@ -1,0 +1,109 @@
+using RnnNotebooks.Charts;
+using RnnNotebooks.Layers;
+using RnnNotebooks.Models;
+using RnnNotebooks.Notebooks;
+using RnnNotebooks.Runner.Execution;
+using RnnNotebooks.Tensors;
+using ChartsApi = RnnNotebooks.Charts.Charts;
+
+namespace RnnNotebooks.Tests.Runner;
+
+[Collection("LayerNames")]
+public class DisplayFormattingTests
+{
+    [Fact]
+    public void Model_summary_is_an_html_table_and_keras_text()
+    {
+        LayerNames.ClearSession();
+        var summary = new Sequential(new Dense(64, "relu", inputShape: [100]), new Dense(100, "softmax")).Summary();
+
+        var bundle = DisplayFormatting.Format(summary);
+
+        bundle.Keys.Should().Equal("text/html", "text/plain");
+        bundle["text/plain"].Should().Be(summary.ToString());
+        bundle["text/html"].Should().StartWith("<table class=\"rnn-model-summary\"");
+        bundle["text/html"].Should().Contain(">dense_1 (Dense)</td>").And.Contain(">(None, 64)</td>");
+        bundle["text/html"]
+            .Should()
+            .Contain(">6,464</td>")
+            .And.Contain(">12,964</td>")
+            .And.Contain("Model: sequential_1");
+    }
+
+    [Fact]
+    public void Tensor_shows_its_shape_and_a_truncated_table()
+    {
+        var t = new Tensor(20, 30);
+        for (int i = 0; i < t.Size; i++)
+            t.Data[i] = i;
+
+        var bundle = DisplayFormatting.Format(t);
+
+        bundle["text/plain"].Should().StartWith("Tensor (20, 30)\n");
+        string html = bundle["text/html"];
+        html.Should().Contain("Tensor (20, 30) float32");
+        html.Should().Contain(">4</td>").And.Contain(">599</td>").And.Contain("…").And.Contain("⋮");
+        html.Should().NotContain(">15</td>", "middle columns are elided");
+        // One header row, then rows 0-4, the elision row, rows 15-19.
+        System.Text.RegularExpressions.Regex.Matches(html, "<tr>").Count.Should().Be(1 + 11);
+    }
+
+    [Fact]
+    public void Chart_renders_as_html_with_inline_svg_and_as_svg_on_request()
+    {
+        var chart = ChartsApi.Line([1.0, 2.0], title: "T");
+
+        var bundle = DisplayFormatting.Format(chart);
+        var svg = DisplayFormatting.Format(chart, [MimeTypes.Svg]);
+
+        bundle.Keys.Should().Equal("text/html", "text/plain");
+        bundle["text/html"].Should().Be(chart.ToHtml());
+        bundle["text/plain"].Should().Be("Line chart \"T\": 1 series (y), 2 points");
+        svg.Keys.Should().Equal("image/svg+xml", "text/plain");
+        svg["image/svg+xml"].Should().Be(chart.ToSvg());
+    }
+
+    [Fact]
+    public void Library_formatter_sources_follow_the_dotnet_interactive_convention()
+    {
+        // .NET Interactive reads these by name through reflection: check the exact shapes it needs.
+        var attribute = typeof(Tensor)
+            .GetCustomAttributes(true)
+            .Single(a => a.GetType().Name == "TypeFormatterSourceAttribute");
+        var sourceType = (Type)attribute.GetType().GetProperty("FormatterSourceType")!.GetValue(attribute)!;
+        var source = Activator.CreateInstance(sourceType)!;
+        var formatters = (
+            (System.Collections.IEnumerable)sourceType.GetMethod("CreateTypeFormatters")!.Invoke(source, null)!
+        )
+            .Cast<object>()
+            .ToList();
+
+        formatters
+            .Select(f => (string)f.GetType().GetProperty("MimeType")!.GetValue(f)!)
+            .Should()
+            .Equal("text/html", "text/plain");
+        var format = formatters[0].GetType().GetMethod("Format")!;
+        format.ReturnType.Should().Be(typeof(bool));
+        format.GetParameters().Select(p => p.ParameterType).Should().Equal(typeof(object), typeof(TextWriter));
+        var writer = new StringWriter();
+        ((bool)format.Invoke(formatters[1], [Tensor.Zeros(2), writer])!).Should().BeTrue();
+        writer.ToString().Should().Be("Tensor (2,)\n[0, 0]");
+        ((bool)format.Invoke(formatters[1], ["not a tensor", new StringWriter()])!).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Plain_values_are_formatted_like_the_kernel()
+    {
+        DisplayFormatting.Format("text").Should().Equal(new Dictionary<string, string> { ["text/plain"] = "text" });
+        DisplayFormatting.Format(null)["text/plain"].Should().Be("<null>");
+        DisplayFormatting.Format(0.1)["text/plain"].Should().Be("0.1");
+        DisplayFormatting.Format(new[] { 1, 2, 3 })["text/plain"].Should().Be("[ 1, 2, 3 ]");
+        DisplayFormatting.Format(Enumerable.Range(0, 25))["text/plain"].Should().EndWith("19 ... (more) ]");
+        DisplayFormatting.Format("<b>")["text/plain"].Should().Be("<b>");
+        DisplayFormatting.Format(42)["text/html"].Should().Be("<div class=\"dni-plaintext\"><pre>42</pre></div>");
+        DisplayFormatting
+            .Format(new { A = 1 })["text/html"]
+            .Should()
+            .Be("<div class=\"dni-plaintext\"><pre>{ A = 1 }</pre></div>");
+    }
+}

@@ -1,0 +1,77 @@
+using System.Xml.Linq;
+using RnnNotebooks.Runner.Export;
+using RnnNotebooks.Runner.Ipynb;
+using static RnnNotebooks.Tests.Runner.RunnerTestFiles;
+
+namespace RnnNotebooks.Tests.Runner;
+
+[Collection("Runner")]
+public class HtmlExportTests
+{
+    [Fact]
+    public async Task Executed_notebook_exports_to_a_static_page_with_markdown_code_and_outputs()
+    {
+        using var dir = new TempDirectory();
+        LayOutLibrary(dir);
+        string path = CopyFixture(dir, "00-hello.ipynb", "notebooks");
+        var (notebook, result) = await RunAsync(path);
+        result.Succeeded.Should().BeTrue(result.Message);
+
+        string html = HtmlExporter.Export(notebook);
+
+        html.Should().StartWith("<!DOCTYPE html>");
+        html.Should().Contain("<title>00 · Hello, runner</title>");
+        html.Should().Contain("<h1 id=\"00-hello-runner\">00 · Hello, runner");
+        html.Should().Contain("<pre class=\"source\"><code class=\"language-csharp\"><span class=\"directive\">#r");
+        html.Should().Contain("<div class=\"output stream stdout\"><pre>quick=False, epochs=3\n</pre></div>");
+        html.Should().Contain("<table class=\"rnn-model-summary\"");
+        html.Should()
+            .Contain("<div class=\"output rich\"><div class=\"rnn-chart\"")
+            .And.Contain("<svg xmlns=\"http://www.w3.org/2000/svg\"");
+        html.Should().NotContain("<script", "the page needs no JavaScript");
+        html.Should().NotContain("src=\"http", "nothing is loaded from the network").And.NotContain("<link");
+        // The chart inside the page is well-formed XML.
+        int start = html.IndexOf("<svg", StringComparison.Ordinal);
+        int end = html.IndexOf("</svg>", start, StringComparison.Ordinal) + 6;
+        XDocument.Parse(html[start..end]).Root!.Name.LocalName.Should().Be("svg");
+    }
+
+    [Fact]
+    public async Task Errors_stderr_and_unrun_cells_are_shown_as_such()
+    {
+        using var dir = new TempDirectory();
+        var (notebook, _) = await RunAsync(CopyFixture(dir, "runtime-error.ipynb"));
+
+        string html = HtmlExporter.Export(notebook);
+
+        html.Should()
+            .Contain(
+                "<div class=\"output error\"><div class=\"error-title\">System.InvalidOperationException: expected 12 parameters, got 13</div>"
+            );
+        html.Should().Contain("<div class=\"prompt\">[ ]</div>");
+    }
+
+    [Fact]
+    public void Output_bundles_use_the_richest_mime_type()
+    {
+        var notebook = NotebookDocument.Parse(
+            """
+            {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x",
+              "outputs": [
+                {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "plain", "image/png": "iVBORw0KGgo="}},
+                {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": ["<not html>"]}},
+                {"output_type": "stream", "name": "stderr", "text": "\u001b[31mred\u001b[0m"}
+              ]}],
+             "metadata": {"title": "T"}, "nbformat": 4, "nbformat_minor": 5}
+            """,
+            "t.ipynb"
+        );
+
+        string html = HtmlExporter.Export(notebook);
+
+        html.Should().Contain("<img alt=\"output\" src=\"data:image/png;base64,iVBORw0KGgo=\">");
+        html.Should().Contain("<div class=\"output text\"><pre>&lt;not html&gt;</pre></div>");
+        html.Should().Contain("<div class=\"output stream stderr\"><pre>red</pre></div>");
+        html.Should().Contain("<title>T</title>");
+    }
+}
