@@ -101,6 +101,18 @@ public static class Charts
     /// <summary>Charts in rows of <paramref name="columns"/>.</summary>
     public static ChartGrid Grid(int columns, params Chart[] charts) => new(charts, columns);
 
+    /// <summary>The training curves of a <see cref="Training.History"/> returned by <c>Fit</c>.</summary>
+    public static ChartGrid TrainingHistory(
+        Training.History history,
+        string? title = null,
+        int panelWidth = 480,
+        int panelHeight = 340
+    )
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return TrainingHistory(history.ToDictionary(), title, panelWidth, panelHeight);
+    }
+
     /// <summary>
     /// Training curves as in the book: one panel per metric (accuracy first, loss last), the training values
     /// as dots and the validation values (the <c>val_</c> key) as a line, over epochs 1, 2, ….

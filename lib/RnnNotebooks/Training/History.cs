@@ -8,6 +8,10 @@ namespace RnnNotebooks.Training;
 /// (<c>loss</c>, <c>acc</c>, and with validation <c>val_loss</c>, <c>val_acc</c>), plain data so that
 /// charts and tables can be drawn from it.
 /// </summary>
+[RnnNotebooks.Notebooks.TypeFormatterSource(
+    typeof(RnnNotebooks.Notebooks.HistoryFormatterSource),
+    PreferredMimeTypes = [RnnNotebooks.Notebooks.MimeTypes.Html, RnnNotebooks.Notebooks.MimeTypes.PlainText]
+)]
 public sealed class History
 {
     private readonly List<int> _epochs = new();
@@ -60,6 +64,10 @@ public sealed class History
         foreach (var (key, value) in values)
             _values[key].Add(value);
     }
+
+    /// <summary>Keras' history.history: key → one value per epoch.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> ToDictionary() =>
+        _keys.ToDictionary(k => k, k => (IReadOnlyList<double>)_values[k].ToArray());
 
     /// <summary>A compact table, one row per epoch (epochs counted from 1, as printed during training).</summary>
     public override string ToString()

@@ -31,6 +31,27 @@ public class DisplayFormattingTests
     }
 
     [Fact]
+    public void History_is_a_table_per_epoch_and_charts_as_two_panels()
+    {
+        var history = new RnnNotebooks.Training.History();
+        history.Append(0, [new("loss", 0.75), new("acc", 0.5), new("val_loss", 0.8), new("val_acc", 0.25)]);
+        history.Append(1, [new("loss", 0.5), new("acc", 0.875), new("val_loss", 0.6), new("val_acc", 0.625)]);
+
+        var bundle = DisplayFormatting.Format(history);
+
+        bundle.Keys.Should().Equal("text/html", "text/plain");
+        bundle["text/plain"].Should().Be(history.ToString());
+        bundle["text/html"].Should().StartWith("<table class=\"rnn-history\"").And.Contain(">val_acc</th>");
+        bundle["text/html"].Should().Contain(">0.8750</td>").And.Contain(">2</td>");
+        history.ToDictionary()["val_acc"].Should().Equal(0.25, 0.625);
+        ChartsApi
+            .TrainingHistory(history)
+            .ToSvg()
+            .Should()
+            .Be(ChartsApi.TrainingHistory(history.ToDictionary()).ToSvg());
+    }
+
+    [Fact]
     public void Tensor_shows_its_shape_and_a_truncated_table()
     {
         var t = new Tensor(20, 30);
