@@ -18,6 +18,8 @@ public sealed class Bidirectional : Layer
 {
     private static readonly string[] MergeModes = ["concat", "sum", "mul", "ave"];
 
+    /// <summary>The wrapped layer's own name (before forward_/backward_), which its config keeps, as in Keras.</summary>
+    private readonly string _innerName;
     private Tensor? _forwardOutput;
     private Tensor? _backwardOutput;
 
@@ -36,9 +38,9 @@ public sealed class Bidirectional : Layer
         if (!MergeModes.Contains(mergeMode))
             throw Error($"got an unknown merge mode '{mergeMode}' (expected one of {string.Join(", ", MergeModes)})");
         MergeMode = mergeMode;
-        string innerName = layer.Name;
-        BackwardLayer = layer.CloneConfiguration("backward_" + innerName, !layer.GoBackwards);
-        layer.Name = "forward_" + innerName;
+        _innerName = layer.Name;
+        BackwardLayer = layer.CloneConfiguration("backward_" + _innerName, !layer.GoBackwards);
+        layer.Name = "forward_" + _innerName;
         ForwardLayer = layer;
     }
 
@@ -53,6 +55,8 @@ public sealed class Bidirectional : Layer
     public string MergeMode { get; }
 
     public bool ReturnSequences => ForwardLayer.ReturnSequences;
+
+    public override bool IsStateful => ForwardLayer.Stateful;
 
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
@@ -157,17 +161,41 @@ public sealed class Bidirectional : Layer
     public Tensor[]? States =>
         ForwardLayer.States is { } forward && BackwardLayer.States is { } backward ? [.. forward, .. backward] : null;
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?>
+    /// <summary>
+    /// Keras' get_config(): the common keys, merge_mode and the wrapped layer as
+    /// <c>{"class_name": …, "config": …}</c> under its own name (Keras keeps the original layer,
+    /// whose config does not say forward_).
+    /// </summary>
+    public override IReadOnlyDictionary<string, object?> GetConfig()
+    {
+        var inner = new Dictionary<string, object?>(ForwardLayer.GetConfig()) { ["name"] = _innerName };
+        var config = LayerConfig.Common(this);
+        config["layer"] = new Dictionary<string, object?>
         {
-            ["name"] = Name,
-            ["merge_mode"] = MergeMode,
-            ["layer"] = new Dictionary<string, object?>
-            {
-                ["class_name"] = ForwardLayer.TypeName,
-                ["config"] = ForwardLayer.GetConfig(),
-            },
+            ["class_name"] = ForwardLayer.TypeName,
+            ["config"] = inner,
         };
+        config["merge_mode"] = MergeMode;
+        return config;
+    }
+
+    /// <summary>The wrapper a config from <see cref="GetConfig"/> describes, with a fresh wrapped layer (fresh weights).</summary>
+    public static Bidirectional FromConfig(LayerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var inner = config.Layer("layer");
+        if (inner is not RecurrentLayer recurrent)
+            throw new LayerException(
+                $"Config of Bidirectional{(config.Name is { } n ? $" '{n}'" : "")}: 'layer' must be a SimpleRNN, LSTM or GRU, got {inner.TypeName}."
+            );
+        return new Bidirectional(
+            recurrent,
+            config.String("merge_mode", "concat"),
+            config.Name,
+            config.InputShape,
+            config.BatchSize
+        );
+    }
 
     private int[] OutputShapeOf(Tensor half)
     {

@@ -92,6 +92,34 @@ public sealed class GRU : RecurrentLayer
     internal override RecurrentLayer CloneConfiguration(string name, bool goBackwards) =>
         new GRU(this, name, goBackwards);
 
+    /// <summary>
+    /// The layer a config from <see cref="RecurrentLayer.GetConfig"/> describes (fresh weights).
+    /// A missing reset_after means false, the Keras 2.x default this class follows.
+    /// </summary>
+    public static GRU FromConfig(LayerConfig config)
+    {
+        var o = CommonOptions.Read(config);
+        return new GRU(
+            o.Units,
+            o.Activation,
+            config.String("recurrent_activation", "hard_sigmoid"),
+            o.UseBias,
+            o.KernelInitializer,
+            o.RecurrentInitializer,
+            o.BiasInitializer,
+            o.Dropout,
+            o.RecurrentDropout,
+            o.ReturnSequences,
+            o.ReturnState,
+            o.GoBackwards,
+            o.Stateful,
+            config.Bool("reset_after", false),
+            o.Name,
+            o.InputShape,
+            o.BatchSize
+        );
+    }
+
     private protected override void AddConfig(Dictionary<string, object?> config)
     {
         config["recurrent_activation"] = Activations.KerasName(RecurrentActivation);

@@ -96,6 +96,31 @@ public sealed class LSTM : RecurrentLayer
     internal override RecurrentLayer CloneConfiguration(string name, bool goBackwards) =>
         new LSTM(this, name, goBackwards);
 
+    /// <summary>The layer a config from <see cref="RecurrentLayer.GetConfig"/> describes (fresh weights).</summary>
+    public static LSTM FromConfig(LayerConfig config)
+    {
+        var o = CommonOptions.Read(config);
+        return new LSTM(
+            o.Units,
+            o.Activation,
+            config.String("recurrent_activation", "hard_sigmoid"),
+            o.UseBias,
+            o.KernelInitializer,
+            o.RecurrentInitializer,
+            o.BiasInitializer,
+            config.Bool("unit_forget_bias", true),
+            o.Dropout,
+            o.RecurrentDropout,
+            o.ReturnSequences,
+            o.ReturnState,
+            o.GoBackwards,
+            o.Stateful,
+            o.Name,
+            o.InputShape,
+            o.BatchSize
+        );
+    }
+
     private protected override void AddConfig(Dictionary<string, object?> config)
     {
         config["recurrent_activation"] = Activations.KerasName(RecurrentActivation);

@@ -125,6 +125,12 @@ public abstract class Layer
     /// <summary>Returns recurrent state to zeros (stateful layers); a no-op elsewhere.</summary>
     public virtual void ResetStates() { }
 
+    /// <summary>
+    /// Whether the layer carries state from one batch to the next (Keras' stateful=True): Fit then
+    /// never shuffles, and every batch must have the layer's fixed size.
+    /// </summary>
+    public virtual bool IsStateful => false;
+
     /// <summary>The constructor arguments, as Keras' get_config(), for saving a model's architecture.</summary>
     public virtual IReadOnlyDictionary<string, object?> GetConfig() =>
         new Dictionary<string, object?> { ["name"] = Name };

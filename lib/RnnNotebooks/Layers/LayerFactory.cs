@@ -15,6 +15,10 @@ public static class LayerFactory
         ["Dropout"] = Dropout.FromConfig,
         ["Flatten"] = Flatten.FromConfig,
         ["Activation"] = Activation.FromConfig,
+        ["SimpleRNN"] = SimpleRNN.FromConfig,
+        ["LSTM"] = LSTM.FromConfig,
+        ["GRU"] = GRU.FromConfig,
+        ["Bidirectional"] = Bidirectional.FromConfig,
     };
 
     /// <summary>The class names <see cref="FromConfig"/> knows.</summary>

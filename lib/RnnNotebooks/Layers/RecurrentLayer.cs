@@ -341,29 +341,74 @@ public abstract class RecurrentLayer : Layer
         _carriedStates = values.Select(v => v.Clone()).ToArray();
     }
 
+    public override bool IsStateful => Stateful;
+
+    /// <summary>Keras' get_config(): the common keys (name, trainable, dtype, batch_input_shape when declared) and the cell's options.</summary>
     public override IReadOnlyDictionary<string, object?> GetConfig()
     {
-        var config = new Dictionary<string, object?>
-        {
-            ["name"] = Name,
-            ["units"] = Units,
-            ["activation"] = Activations.KerasName(Activation),
-            ["use_bias"] = UseBias,
-            ["kernel_initializer"] = KernelInitializer.Name,
-            ["recurrent_initializer"] = RecurrentInitializer.Name,
-            ["bias_initializer"] = BiasInitializer.Name,
-            ["dropout"] = Dropout,
-            ["recurrent_dropout"] = RecurrentDropout,
-            ["return_sequences"] = ReturnSequences,
-            ["return_state"] = ReturnState,
-            ["go_backwards"] = GoBackwards,
-            ["stateful"] = Stateful,
-        };
+        var config = LayerConfig.Common(this);
+        config["units"] = Units;
+        config["activation"] = Activations.KerasName(Activation);
+        config["use_bias"] = UseBias;
+        config["kernel_initializer"] = KernelInitializer.Name;
+        config["recurrent_initializer"] = RecurrentInitializer.Name;
+        config["bias_initializer"] = BiasInitializer.Name;
+        config["dropout"] = Dropout;
+        config["recurrent_dropout"] = RecurrentDropout;
+        config["return_sequences"] = ReturnSequences;
+        config["return_state"] = ReturnState;
+        config["go_backwards"] = GoBackwards;
+        config["stateful"] = Stateful;
         AddConfig(config);
         return config;
     }
 
     private protected virtual void AddConfig(Dictionary<string, object?> config) { }
+
+    /// <summary>
+    /// The options every recurrent config shares, read with Keras' defaults (the inverse of
+    /// <see cref="GetConfig"/>); each cell's FromConfig adds its own keys.
+    /// </summary>
+    private protected sealed record CommonOptions(
+        int Units,
+        string Activation,
+        bool UseBias,
+        string KernelInitializer,
+        string RecurrentInitializer,
+        string BiasInitializer,
+        float Dropout,
+        float RecurrentDropout,
+        bool ReturnSequences,
+        bool ReturnState,
+        bool GoBackwards,
+        bool Stateful,
+        string? Name,
+        int?[]? InputShape,
+        int? BatchSize
+    )
+    {
+        public static CommonOptions Read(LayerConfig config)
+        {
+            ArgumentNullException.ThrowIfNull(config);
+            return new(
+                config.Int("units"),
+                config.String("activation", "tanh"),
+                config.Bool("use_bias", true),
+                config.String("kernel_initializer", "glorot_uniform"),
+                config.String("recurrent_initializer", "orthogonal"),
+                config.String("bias_initializer", "zeros"),
+                config.Float("dropout", 0f),
+                config.Float("recurrent_dropout", 0f),
+                config.Bool("return_sequences", false),
+                config.Bool("return_state", false),
+                config.Bool("go_backwards", false),
+                config.Bool("stateful", false),
+                config.Name,
+                config.InputShape,
+                config.BatchSize
+            );
+        }
+    }
 
     /// <summary>A fresh, unbuilt layer with this configuration, the given name and direction (Bidirectional's backward copy).</summary>
     internal abstract RecurrentLayer CloneConfiguration(string name, bool goBackwards);

@@ -58,6 +58,29 @@ public sealed class SimpleRNN : RecurrentLayer
     internal override RecurrentLayer CloneConfiguration(string name, bool goBackwards) =>
         new SimpleRNN(this, name, goBackwards);
 
+    /// <summary>The layer a config from <see cref="RecurrentLayer.GetConfig"/> describes (fresh weights).</summary>
+    public static SimpleRNN FromConfig(LayerConfig config)
+    {
+        var o = CommonOptions.Read(config);
+        return new SimpleRNN(
+            o.Units,
+            o.Activation,
+            o.UseBias,
+            o.KernelInitializer,
+            o.RecurrentInitializer,
+            o.BiasInitializer,
+            o.Dropout,
+            o.RecurrentDropout,
+            o.ReturnSequences,
+            o.ReturnState,
+            o.GoBackwards,
+            o.Stateful,
+            o.Name,
+            o.InputShape,
+            o.BatchSize
+        );
+    }
+
     private protected override void ForwardStep(RecurrentShard s, int t, int inSlot, int outSlot)
     {
         var z = s.Gate(0, t);

@@ -63,7 +63,7 @@ public sealed partial class Sequential
     /// backward, one optimizer step. The epoch's loss/acc are the sample-weighted means of the batch
     /// values, each computed before that batch's update; validation runs at epoch end in inference
     /// mode, batched, and is the exact mean over the validation samples.</item>
-    /// <item>Stateful models (any layer whose config has stateful = true): the samples are <b>never
+    /// <item>Stateful models (any layer whose <see cref="Layer.IsStateful"/> is true): the samples are <b>never
     /// shuffled</b> (shuffle is forced off: row i of each batch must continue row i of the previous
     /// one), states are carried from batch to batch and, as in Keras 2.x (§1.6), <b>not</b> reset
     /// between epochs unless <paramref name="resetStatesEachEpoch"/> is true (what tutorials do with a
@@ -350,8 +350,7 @@ public sealed partial class Sequential
             ),
         };
 
-    private bool HasStatefulLayer() =>
-        _layers.Any(l => l.GetConfig().TryGetValue("stateful", out var value) && value is true);
+    private bool HasStatefulLayer() => _layers.Any(l => l.IsStateful);
 
     private void EnsureBuilt(Tensor x)
     {

@@ -130,7 +130,7 @@ public class LayerConfigTests
             .Message(() => LayerFactory.FromConfig("Conv2D", new Dictionary<string, object?>()))
             .Should()
             .Contain("'Conv2D'")
-            .And.Contain("Activation, Dense, Dropout, Embedding, Flatten");
+            .And.Contain("Activation, Bidirectional, Dense, Dropout, Embedding, Flatten, GRU, LSTM, SimpleRNN.");
     }
 
     [Fact]

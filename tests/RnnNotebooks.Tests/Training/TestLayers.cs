@@ -29,7 +29,7 @@ internal sealed class RecordingLayer : Layer
 }
 
 /// <summary>
-/// A stand-in for a stateful recurrent layer (fixed batch size, config stateful = true): it keeps one
+/// A stand-in for a stateful recurrent layer (fixed batch size, IsStateful): it keeps one
 /// running sum per batch slot, adds each input row to its slot and outputs the new sum. So the output
 /// depends on every earlier batch since the last ResetStates, exactly what carried state means.
 /// </summary>
@@ -67,8 +67,7 @@ internal sealed class RunningSumLayer : Layer
         Resets++;
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() =>
-        new Dictionary<string, object?> { ["name"] = Name, ["stateful"] = true };
+    public override bool IsStateful => true;
 }
 
 /// <summary>A temporary folder removed at dispose.</summary>
