@@ -258,8 +258,10 @@ public sealed class DataCache : IDisposable
         }
         else
         {
-            _http ??= _handler is null ? new HttpClient() : new HttpClient(_handler, disposeHandler: false);
-            _http.Timeout = Timeout.InfiniteTimeSpan;
+            _http ??= new HttpClient(_handler ?? new SocketsHttpHandler(), disposeHandler: _handler is null)
+            {
+                Timeout = Timeout.InfiniteTimeSpan, // large files; a stalled connection still fails in the socket layer
+            };
             try
             {
                 response = await _http

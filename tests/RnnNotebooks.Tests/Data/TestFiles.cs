@@ -108,7 +108,7 @@ public static class TarFixtures
                 for (int i = 1; i < parts.Length; i++)
                 {
                     var dir = string.Join("/", parts[..i]) + "/";
-                    if (dir.StartsWith("aclImdb", StringComparison.Ordinal))
+                    if (dir.StartsWith("aclImdb", StringComparison.Ordinal) && !dir.Contains(".."))
                         dirs.Add(dir);
                 }
             }
