@@ -63,7 +63,16 @@ public sealed record Word2VecOptions
 /// stream. Training runs in rounds: in a round every shard trains on its next <see cref="Word2VecOptions.SyncWords"/>
 /// words against the vectors as they were at the start of the round plus its own updates (copy-on-write rows);
 /// after the round each shard's changes are added to the shared vectors, shard by shard in order. Same seed, same
-/// shards → bit-identical vectors with 1 thread or 16.
+/// shards → bit-identical vectors with 1 thread or 16. Rows that several shards change in one round receive the sum
+/// of their changes, as Hogwild threads would; keeping rounds short (SyncWords = 1,000) keeps that close to sequential
+/// training (with a vocabulary of only a dozen words, where every row collides every round, use Shards = 1).
+/// </para>
+/// <para>
+/// Cost, measured on the 2-core development machine (lightly loaded): all 100,000 aclImdb reviews (train, test and
+/// unsup; TreebankWordTokenizer after <see cref="Text.Html.StripTags"/> with a space, 25.3 M tokens, 83,615 words with
+/// MinCount 5), Dimension 300, Window 5, Negative 5, Sample 1e-3, 1 epoch, Shards 4: 256 s wall (406 CPU-s,
+/// about 100,000 tokens per second), peak memory 1.5 GB including the reviews. The neighbours are sensible
+/// (awful → terrible, horrible, dreadful; Paris → London, California, England).
 /// </para>
 /// </summary>
 public sealed class Word2VecTrainer

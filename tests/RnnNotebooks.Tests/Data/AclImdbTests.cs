@@ -43,6 +43,23 @@ public class AclImdbTests
         set.Folder(ImdbSplit.Test, ImdbSentiment.Negative).Select(r => r.Rating).Should().Equal(1, 2, 4);
     }
 
+    [Theory]
+    [InlineData(TarEntryFormat.V7)]
+    [InlineData(TarEntryFormat.Ustar)]
+    [InlineData(TarEntryFormat.Pax)]
+    [InlineData(TarEntryFormat.Gnu)]
+    public void Every_tar_format_reads_the_same(TarEntryFormat format)
+    {
+        using var tmp = new TempFolder();
+        var files = TarFixtures.SmallAclImdb();
+        File.WriteAllBytes(tmp.File("a.tar.gz"), TarFixtures.TarGz(files, format));
+        var set = AclImdb.Read(tmp.File("a.tar.gz"));
+        set.Train.Select(r => (r.Label, r.Id, r.Rating))
+            .Should()
+            .Equal((1, 0, 9), (1, 2, 10), (1, 10, 7), (0, 0, 3), (0, 1, 1), (0, 5, 4));
+        set.Test.Select(r => r.Text).Should().Contain("Lovely – très bien.");
+    }
+
     [Fact]
     public void The_extracted_folder_reads_the_same_as_the_tarball()
     {

@@ -95,11 +95,11 @@ public static class TarFixtures
         };
 
     /// <summary>Writes <paramref name="files"/> (name → UTF-8 text) as a gzip'd tar, directories included.</summary>
-    public static byte[] TarGz(IReadOnlyDictionary<string, string> files)
+    public static byte[] TarGz(IReadOnlyDictionary<string, string> files, TarEntryFormat format = TarEntryFormat.Gnu)
     {
         var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, format, leaveOpen: true))
         {
             var dirs = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var name in files.Keys)
@@ -113,18 +113,29 @@ public static class TarFixtures
                 }
             }
             foreach (var dir in dirs)
-                tar.WriteEntry(new GnuTarEntry(TarEntryType.Directory, dir));
+                tar.WriteEntry(Entry(format, TarEntryType.Directory, dir));
             foreach (var (name, text) in files.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                var entry = new GnuTarEntry(TarEntryType.RegularFile, name)
-                {
-                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
-                };
+                var entry = Entry(
+                    format,
+                    format == TarEntryFormat.V7 ? TarEntryType.V7RegularFile : TarEntryType.RegularFile,
+                    name
+                );
+                entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text));
                 tar.WriteEntry(entry);
             }
         }
         return output.ToArray();
     }
+
+    private static TarEntry Entry(TarEntryFormat format, TarEntryType type, string name) =>
+        format switch
+        {
+            TarEntryFormat.V7 => new V7TarEntry(type, name),
+            TarEntryFormat.Ustar => new UstarTarEntry(type, name),
+            TarEntryFormat.Pax => new PaxTarEntry(type, name),
+            _ => new GnuTarEntry(type, name),
+        };
 
     /// <summary>Writes the files as an extracted folder tree under <paramref name="root"/>.</summary>
     public static void WriteTree(string root, IReadOnlyDictionary<string, string> files)
