@@ -81,7 +81,7 @@ public class BrowserRenderingTests
         LayOutLibrary(dir);
         string path = WriteNotebook(
             dir["notebooks/curves.ipynb"],
-            Text("# Training curves\n\nAccuracy and loss per epoch."),
+            Markdown("# Training curves\n\nAccuracy and loss per epoch."),
             Code("#r \"../lib/RnnNotebooks/bin/Release/net8.0/RnnNotebooks.dll\"\nusing RnnNotebooks.Charts;"),
             Code(
                 """

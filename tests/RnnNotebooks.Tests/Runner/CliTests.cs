@@ -62,7 +62,7 @@ public class CliTests
     public void Export_writes_a_static_html_page()
     {
         using var dir = new TempDirectory();
-        string path = WriteNotebook(dir["page.ipynb"], Text("# Title *here*"), Code("1"));
+        string path = WriteNotebook(dir["page.ipynb"], Markdown("# Title *here*"), Code("1"));
 
         var (code, output, _) = Cli("export", "--html", path);
 

@@ -333,7 +333,7 @@ public class NotebookExecutionTests
         LayOutLibrary(dir);
         string path = WriteNotebook(
             dir["notebooks/stable.ipynb"],
-            Text("# Stable"),
+            Markdown("# Stable"),
             Code(
                 "#r \"../lib/RnnNotebooks/bin/Release/net8.0/RnnNotebooks.dll\"\nusing RnnNotebooks.Charts;\nusing RnnNotebooks.Tensors;"
             ),

@@ -107,7 +107,7 @@ internal static class RunnerTestFiles
     public static (string, string, string[]?) Code(string source, params string[] tags) =>
         ("code", source, tags.Length == 0 ? null : tags);
 
-    public static (string, string, string[]?) Text(string source) => ("markdown", source, null);
+    public static (string, string, string[]?) Markdown(string source) => ("markdown", source, null);
 
     /// <summary>Runs a notebook file in-process (without changing the current directory) and returns it executed.</summary>
     public static async Task<(NotebookDocument Notebook, NotebookRunResult Result)> RunAsync(
