@@ -12,19 +12,10 @@ namespace RnnNotebooks.Layers;
 /// </summary>
 public sealed class Dense : Layer
 {
-    /// <summary>
-    /// Below this many units the products run on Wᵀ (units, in), so that the vectorised inner loops
-    /// go along the long input axis: Dense(1) on 20 000 flattened features would otherwise make
-    /// one vector call per single multiply-add.
-    /// </summary>
-    internal const int NarrowUnits = 16;
-
     private Parameter _kernel = null!;
     private Parameter? _bias;
     private Tensor? _input;
     private Tensor? _output;
-    private float[] _kernelT = [];
-    private float[] _kernelGradT = [];
 
     public Dense(
         int units,
@@ -103,35 +94,7 @@ public sealed class Dense : Layer
         var outShape = (int[])input.Shape.Clone();
         outShape[^1] = Units;
         var output = new Tensor(outShape);
-        if (IsNarrow)
-        {
-            var kernelT = TransposedKernel(inputDim);
-            Gemm.MatMulTransposeB(
-                input.Data,
-                inputDim,
-                kernelT,
-                inputDim,
-                output.Data,
-                Units,
-                rows,
-                inputDim,
-                Units,
-                false
-            );
-        }
-        else
-            Gemm.MatMul(
-                input.Data,
-                inputDim,
-                _kernel.Value.Data,
-                Units,
-                output.Data,
-                Units,
-                rows,
-                inputDim,
-                Units,
-                false
-            );
+        Gemm.MatMul(input.Data, inputDim, _kernel.Value.Data, Units, output.Data, Units, rows, inputDim, Units, false);
         if (_bias is not null)
             for (int r = 0; r < rows; r++)
             {
@@ -164,82 +127,32 @@ public sealed class Dense : Layer
                 System.Numerics.Tensors.TensorPrimitives.Add(gb, dz.Data.AsSpan(r * Units, Units), gb);
         }
         var dx = new Tensor(_input.Shape);
-        if (IsNarrow)
-        {
-            // (∂L/∂W)ᵀ = dzᵀ·x into a (units, in) buffer, then added transposed; ∂L/∂x = dz·(Wᵀ).
-            if (_kernelGradT.Length != Units * inputDim)
-                _kernelGradT = new float[Units * inputDim];
-            Gemm.MatMulTransposeA(
-                dz.Data,
-                Units,
-                _input.Data,
-                inputDim,
-                _kernelGradT,
-                inputDim,
-                rows,
-                Units,
-                inputDim,
-                false
-            );
-            var grad = _kernel.Gradient.Data;
-            for (int u = 0; u < Units; u++)
-            for (int i = 0; i < inputDim; i++)
-                grad[i * Units + u] += _kernelGradT[u * inputDim + i];
-            Gemm.MatMul(
-                dz.Data,
-                Units,
-                TransposedKernel(inputDim),
-                inputDim,
-                dx.Data,
-                inputDim,
-                rows,
-                Units,
-                inputDim,
-                false
-            );
-        }
-        else
-        {
-            Gemm.MatMulTransposeA(
-                _input.Data,
-                inputDim,
-                dz.Data,
-                Units,
-                _kernel.Gradient.Data,
-                Units,
-                rows,
-                inputDim,
-                Units,
-                true
-            );
-            Gemm.MatMulTransposeB(
-                dz.Data,
-                Units,
-                _kernel.Value.Data,
-                Units,
-                dx.Data,
-                inputDim,
-                rows,
-                Units,
-                inputDim,
-                false
-            );
-        }
+        // ∂L/∂W = xᵀ·dz, ∂L/∂x = dz·Wᵀ
+        Gemm.MatMulTransposeA(
+            _input.Data,
+            inputDim,
+            dz.Data,
+            Units,
+            _kernel.Gradient.Data,
+            Units,
+            rows,
+            inputDim,
+            Units,
+            true
+        );
+        Gemm.MatMulTransposeB(
+            dz.Data,
+            Units,
+            _kernel.Value.Data,
+            Units,
+            dx.Data,
+            inputDim,
+            rows,
+            Units,
+            inputDim,
+            false
+        );
         return dx;
-    }
-
-    private bool IsNarrow => Units < NarrowUnits;
-
-    /// <summary>Wᵀ, refreshed from the kernel on every call (the optimizer may have changed W).</summary>
-    private float[] TransposedKernel(int inputDim)
-    {
-        if (_kernelT.Length != Units * inputDim)
-            _kernelT = new float[Units * inputDim];
-        var w = _kernel.Value.Data;
-        for (int i = 0; i < inputDim; i++)
-        for (int u = 0; u < Units; u++)
-            _kernelT[u * inputDim + i] = w[i * Units + u];
-        return _kernelT;
     }
 
     public override IReadOnlyDictionary<string, object?> GetConfig()

@@ -51,10 +51,10 @@ public class DenseTests
             );
     }
 
-    // Dense has two code paths: fewer than NarrowUnits units run on the transposed kernel.
+    // Narrow (fewer than 16 units: masked GEMM columns) and wide layers.
     [Theory]
     [InlineData(5)]
-    [InlineData(Dense.NarrowUnits + 4)]
+    [InlineData(20)]
     public void Three_d_input_applies_the_same_weights_at_every_timestep(int units)
     {
         var dense = Built(4, units, "tanh", timesteps: 3);
@@ -129,7 +129,7 @@ public class DenseTests
 
     [Theory]
     [InlineData(2)]
-    [InlineData(Dense.NarrowUnits + 1)]
+    [InlineData(17)]
     public void Backward_adds_into_the_gradients_until_they_are_zeroed(int units)
     {
         var dense = Built(3, units, "sigmoid");
