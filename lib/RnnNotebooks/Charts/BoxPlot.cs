@@ -59,6 +59,7 @@ public sealed record BoxStatistics(
 public sealed class BoxPlot : Chart
 {
     private readonly List<(string Label, BoxStatistics Stats, string? Color)> _boxes = new();
+    private readonly List<(string Label, double Value, string? Color)> _references = new();
 
     public BoxPlot(
         string? title = null,
@@ -92,6 +93,23 @@ public sealed class BoxPlot : Chart
     public BoxPlot Add(string label, IEnumerable<float> values, string? color = null) =>
         Add(label, values.Select(v => (double)v), color);
 
+    /// <summary>Horizontal reference lines (a baseline, a theoretical limit), drawn dashed across the plot.</summary>
+    public IReadOnlyList<(string Label, double Value)> References =>
+        _references.Select(r => (r.Label, r.Value)).ToArray();
+
+    /// <summary>Adds a dashed horizontal line at <paramref name="value"/>, labelled at its right end.</summary>
+    public BoxPlot AddReference(string label, double value, string? color = null)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (!double.IsFinite(value))
+            throw new ArgumentException(
+                $"Reference line \"{label}\" needs a finite value, got {value}.",
+                nameof(value)
+            );
+        _references.Add((label, value, color));
+        return this;
+    }
+
     private protected override string Kind => "Box plot";
 
     private protected override string Describe() =>
@@ -100,12 +118,16 @@ public sealed class BoxPlot : Chart
             : string.Join(
                 "; ",
                 _boxes.Select(b => $"{b.Label}: median {XYChart.Format(b.Stats.Median)} (n={b.Stats.Count})")
-            );
+            ) + string.Concat(_references.Select(r => $"; {r.Label} = {XYChart.Format(r.Value)}"));
 
     private protected override void RenderBody(Svg svg, Area area)
     {
-        double lo = _boxes.Select(b => b.Stats.Minimum).DefaultIfEmpty(0).Min();
-        double hi = _boxes.Select(b => b.Stats.Maximum).DefaultIfEmpty(1).Max();
+        var extremes = _boxes
+            .SelectMany(b => new[] { b.Stats.Minimum, b.Stats.Maximum })
+            .Concat(_references.Select(r => r.Value))
+            .ToArray();
+        double lo = extremes.DefaultIfEmpty(0).Min();
+        double hi = extremes.DefaultIfEmpty(1).Max();
         double pad = (hi - lo) * 0.04;
         var yTicks = Ticks.Compute(lo >= 0 ? Math.Max(0, lo - pad) : lo - pad, hi + pad, target: 5, extend: true);
         var plot = Axes.PlotArea(area, yTicks, XLabel, YLabel);
@@ -129,6 +151,16 @@ public sealed class BoxPlot : Chart
             );
         svg.Close("g");
         Axes.XLabel(svg, plot, XLabel, 18);
+
+        foreach (var (label, value, color) in _references)
+        {
+            string c = color ?? Svg.MutedTextColor;
+            double y = sy(value);
+            svg.Open("g", $"class=\"reference\" data-name=\"{Svg.Escape(label)}\"");
+            svg.Line(plot.X, y, plot.Right, y, c, 1.2, "stroke-dasharray=\"6 4\"");
+            svg.Text(plot.Right - 4, y - 4, label, Axes.TickFont, c, "end", "class=\"reference-label\"");
+            svg.Close("g");
+        }
 
         for (int i = 0; i < _boxes.Count; i++)
         {
