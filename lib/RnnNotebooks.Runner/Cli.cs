@@ -69,7 +69,30 @@ public static class Cli
             error.WriteLine($"Run '{help}' for usage.");
             return Usage;
         }
+        // An unknown option after a verb that takes paths arrives as a path: refuse it with the valid options.
+        if (
+            parsed.Action is not HelpAction
+            && parsed.CommandResult.Command is not RootCommand
+            && parsed.CommandResult.Tokens.FirstOrDefault(t =>
+                t.Type == TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1
+            )
+                is { } option
+        )
+        {
+            var command = parsed.CommandResult.Command;
+            error.WriteLine($"rnnbook: {UnknownOption(option.Value, command)}");
+            error.WriteLine($"Run 'rnnbook {command.Name} --help' for usage.");
+            return Usage;
+        }
         return parsed.Invoke(configuration);
+    }
+
+    private static string UnknownOption(string token, Command command)
+    {
+        var valid = command
+            .Options.Select(o => string.Join("/", o.Aliases.Append(o.Name).Distinct().OrderBy(a => a.Length)))
+            .ToList();
+        return $"unknown option '{token}' for {command.Name} (valid options: {string.Join(", ", valid)})";
     }
 
     /// <summary>The command line: every verb and option, with its help.</summary>
@@ -229,11 +252,8 @@ public static class Cli
             return token.StartsWith('-')
                 ? $"unknown option '{token}' (valid: --help, --version, or a command: {string.Join(", ", Verbs)})"
                 : $"unknown command '{token}' (expected run, export, lint or new)";
-        var valid = command
-            .Options.Select(o => string.Join("/", o.Aliases.Append(o.Name).Distinct().OrderBy(a => a.Length)))
-            .ToList();
         return token.StartsWith('-')
-            ? $"unknown option '{token}' for {command.Name} (valid options: {string.Join(", ", valid)})"
+            ? UnknownOption(token, command)
             : $"unexpected argument '{token}' for {command.Name}";
     }
 
@@ -251,13 +271,8 @@ public static class Cli
         TimeSpan? timeout = null;
         if (timeoutText is not null)
         {
-            if (
-                !double.TryParse(timeoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
-                || !(s > 0)
-            )
-                throw new UsageException(
-                    $"--timeout-per-cell needs a positive number of seconds, got '{timeoutText}'"
-                );
+            if (!double.TryParse(timeoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || !(s > 0))
+                throw new UsageException($"--timeout-per-cell needs a positive number of seconds, got '{timeoutText}'");
             timeout = TimeSpan.FromSeconds(s);
         }
         if (inputs.Length == 0)

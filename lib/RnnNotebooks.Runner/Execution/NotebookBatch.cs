@@ -18,13 +18,7 @@ public enum OutputMode
 
 /// <summary>The outcome for one notebook of a batch.</summary>
 /// <param name="OutputPath">Where the executed notebook was written, or null.</param>
-public sealed record NotebookOutcome(
-    string Path,
-    bool Succeeded,
-    string? Message,
-    TimeSpan Elapsed,
-    string? OutputPath
-)
+public sealed record NotebookOutcome(string Path, bool Succeeded, string? Message, TimeSpan Elapsed, string? OutputPath)
 {
     /// <summary>Time to create the notebook's kernel.</summary>
     public TimeSpan KernelStartup { get; init; }
@@ -133,11 +127,10 @@ public sealed class NotebookBatch
         catch (NotebookFormatException e)
         {
             // The message already names the file; drop it so "path, message" reads once.
-            string message = e.Message.StartsWith(path + ": ", StringComparison.Ordinal)
-                ? e.Message[(path.Length + 2)..]
-                : e.Message.StartsWith(path + ", ", StringComparison.Ordinal)
-                    ? e.Message[(path.Length + 2)..]
-                    : e.Message;
+            string message =
+                e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..]
+                : e.Message.StartsWith(path + ", ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..]
+                : e.Message;
             return new NotebookOutcome(path, false, message, clock.Elapsed, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -74,7 +74,7 @@ public static class NotebookExecutor
     }
 
     /// <summary>What the tool sets up for notebook front ends (Jupyter, VS Code): HTML by default, strings as plain text.</summary>
-    private static void UseNotebookFormatting()
+    internal static void UseNotebookFormatting()
     {
         lock (FormatterGate)
         {
@@ -290,7 +290,8 @@ public static class NotebookExecutor
             {
                 // Cancel through the kernel too, as a front end's stop button does.
                 _ = kernel.SendAsync(new Cancel(), CancellationToken.None);
-                stopped = await Task.WhenAny(run, Task.Delay(options.CancellationGrace, CancellationToken.None))
+                stopped =
+                    await Task.WhenAny(run, Task.Delay(options.CancellationGrace, CancellationToken.None))
                         .ConfigureAwait(false) == run;
             }
             if (run.IsCompletedSuccessfully)
@@ -332,7 +333,9 @@ public static class NotebookExecutor
                     .Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 var hinted = errors.Select(Hint).ToArray();
                 outputs.AddError("CompilationError", string.Join("\n", hinted), hinted);
-                return new Failure(hinted.FirstOrDefault(e => e.Contains(": error ", StringComparison.Ordinal)) ?? hinted[0]);
+                return new Failure(
+                    hinted.FirstOrDefault(e => e.Contains(": error ", StringComparison.Ordinal)) ?? hinted[0]
+                );
             }
             case null:
                 outputs.AddError("Error", failed.Message, [failed.Message]);
@@ -385,7 +388,12 @@ public static class NotebookExecutor
             )
             .ToArray();
 
-    private static readonly HashSet<string> CSharpNames = new(StringComparer.OrdinalIgnoreCase) { "csharp", "c#", "cs" };
+    private static readonly HashSet<string> CSharpNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "csharp",
+        "c#",
+        "cs",
+    };
 
     /// <summary>Why a cell cannot run in the C# kernel (another language), or null.</summary>
     private static string? Refusal(string source, string kernelName)

@@ -83,7 +83,10 @@ public sealed class NotebookFile
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            throw new NotebookFormatException($"{sourceName}: not a notebook .NET Interactive can read: {e.Message}", e);
+            throw new NotebookFormatException(
+                $"{sourceName}: not a notebook .NET Interactive can read: {e.Message}",
+                e
+            );
         }
         return new NotebookFile(document, sourceName, path, checkedJson.FormatMinor);
     }
