@@ -19,6 +19,8 @@ public static class Cli
     public const int Usage = 2;
     public const int Interrupted = 130;
 
+    private const string Name = "rnnbook";
+
     private static readonly string[] Verbs = ["run", "export", "lint", "new"];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -63,16 +65,16 @@ public static class Cli
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             var command = parsed.CommandResult.Command;
-            string help = command is RootCommand ? "rnnbook --help" : $"rnnbook {command.Name} --help";
+            string help = command == root ? "rnnbook --help" : $"rnnbook {command.Name} --help";
             foreach (var e in parsed.Errors)
-                error.WriteLine($"rnnbook: {Explain(e, command, parsed)}");
+                error.WriteLine($"rnnbook: {Explain(e, command, root, parsed)}");
             error.WriteLine($"Run '{help}' for usage.");
             return Usage;
         }
         // An unknown option after a verb that takes paths arrives as a path: refuse it with the valid options.
         if (
             parsed.Action is not HelpAction
-            && parsed.CommandResult.Command is not RootCommand
+            && parsed.CommandResult.Command != root
             && parsed.CommandResult.Tokens.FirstOrDefault(t =>
                 t.Type == TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1
             )
@@ -96,9 +98,11 @@ public static class Cli
     }
 
     /// <summary>The command line: every verb and option, with its help.</summary>
-    public static RootCommand BuildCommand(Func<string, Func<int>, int> guard)
+    public static Command BuildCommand(Func<string, Func<int>, int> guard)
     {
-        var root = new RootCommand(
+        // A root named rnnbook (a RootCommand takes the host's name: dotnet, or testhost under tests).
+        var root = new Command(
+            Name,
             "rnnbook: runs the workbook's C# notebooks headless in the .NET Interactive C# kernel, checks their "
                 + "metadata, creates new ones and exports them.\n"
                 + "Exit code: 0 all passed, 1 a notebook failed (or lint found problems), 2 bad usage, 130 interrupted."
@@ -233,6 +237,8 @@ public static class Cli
             guard("new", () => New(r.GetValue(newPath) ?? [], r.GetValue(title), r.InvocationConfiguration.Output))
         );
 
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(run);
         root.Subcommands.Add(export);
         root.Subcommands.Add(lint);
@@ -241,14 +247,14 @@ public static class Cli
     }
 
     /// <summary>A parse error in words that say what is valid.</summary>
-    private static string Explain(ParseError e, Command command, ParseResult parsed)
+    private static string Explain(ParseError e, Command command, Command root, ParseResult parsed)
     {
         string? token = parsed.UnmatchedTokens.FirstOrDefault(t =>
             e.Message.Contains($"'{t}'", StringComparison.Ordinal)
         );
         if (token is null)
             return e.Message;
-        if (command is RootCommand)
+        if (command == root)
             return token.StartsWith('-')
                 ? $"unknown option '{token}' (valid: --help, --version, or a command: {string.Join(", ", Verbs)})"
                 : $"unknown command '{token}' (expected run, export, lint or new)";

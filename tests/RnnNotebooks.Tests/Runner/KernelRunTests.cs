@@ -78,22 +78,23 @@ public class KernelRunTests
     public async Task An_infinite_loop_is_cancelled_after_its_timeout_and_the_run_ends_with_a_clear_message()
     {
         using var dir = new TempDirectory();
+        // (A kernel's first cell also compiles the kernel's own set-up: on a busy machine that takes seconds.)
         string path = WriteNotebook(
             dir["loop.ipynb"],
-            Code("Console.WriteLine(\"before\");"),
-            Code("while (true) { }"),
+            Code("Console.WriteLine(\"before\");\nwhile (true) { }"),
             Code("Console.WriteLine(\"never\");")
         );
         var clock = Stopwatch.StartNew();
 
-        var (notebook, result) = await RunAsync(path, timeout: TimeSpan.FromSeconds(1));
+        var (notebook, result) = await RunAsync(path, timeout: TimeSpan.FromSeconds(5));
 
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-        result.FailedCell.Should().Be(2);
-        result.Message.Should().StartWith("cell 2: cancelled after the time limit of 1 s (--timeout-per-cell)");
-        ((string)notebook.Cells[1].Outputs.Single()!["ename"]!).Should().Be("Timeout");
-        StreamText(notebook.Cells[0].Outputs.Single()).Should().Be("before\n");
-        notebook.Cells[2].ExecutionCount.Should().BeNull();
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60));
+        result.FailedCell.Should().Be(1);
+        result.Message.Should().StartWith("cell 1: cancelled after the time limit of 5 s (--timeout-per-cell)");
+        var outputs = notebook.Cells[0].Outputs;
+        StreamText(outputs[0]).Should().Be("before\n");
+        ((string)outputs[1]!["ename"]!).Should().Be("Timeout");
+        notebook.Cells[1].ExecutionCount.Should().BeNull();
     }
 
     [Fact]
