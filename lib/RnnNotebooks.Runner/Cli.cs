@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using RnnNotebooks.Runner.Execution;
 using RnnNotebooks.Runner.Export;
@@ -6,8 +9,8 @@ using RnnNotebooks.Runner.Ipynb;
 namespace RnnNotebooks.Runner;
 
 /// <summary>
-/// The <c>rnnbook</c> command line. Exit codes: 0 success, 1 a notebook failed (or lint found problems),
-/// 2 bad usage, 130 interrupted (Ctrl+C).
+/// The <c>rnnbook</c> command line (System.CommandLine). Exit codes: 0 success, 1 a notebook failed (or lint
+/// found problems), 2 bad usage, 130 interrupted (Ctrl+C).
 /// </summary>
 public static class Cli
 {
@@ -16,103 +19,269 @@ public static class Cli
     public const int Usage = 2;
     public const int Interrupted = 130;
 
-    public const string HelpText = """
-        rnnbook: runs the workbook's C# notebooks headless, like the .NET Interactive kernel.
+    private const string Name = "rnnbook";
 
-        Usage:
-          rnnbook run <notebook or folder>... [--in-place | --out DIR] [-p NAME=VALUE]... [--timeout-per-cell SECONDS]
-              Executes each notebook top to bottom in a fresh C# state. Folders are searched for *.ipynb.
-              --in-place        write outputs back into each notebook (atomically)
-              --out DIR         write executed copies to DIR (the originals stay untouched)
-              -p NAME=VALUE     papermill parameter, injected after the cell tagged "parameters"
-              --timeout-per-cell SECONDS   fail a cell that runs longer
-          rnnbook export --html <notebook> [--out FILE]
-              Writes a static HTML page (default: the notebook's path with .html).
-          rnnbook lint <notebook or folder>... [--fix]
-              Checks Polyglot/.NET Interactive metadata, nbformat 4.5 and cell ids; --fix repairs them.
-          rnnbook new <path.ipynb> [--title TEXT]
-              Creates a notebook with the workbook's metadata, set-up cell and parameters cell.
-
-        Exit code: 0 all passed, 1 a notebook failed, 2 bad usage, 130 interrupted.
-        """;
+    private static readonly string[] Verbs = ["run", "export", "lint", "new"];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        try
+        int Guard(string verb, Func<int> action)
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            try
             {
-                output.WriteLine(HelpText);
-                return args.Length == 0 ? Usage : Success;
+                return action();
             }
-            var rest = args[1..];
-            return args[0] switch
+            catch (UsageException e)
             {
-                "run" => RunNotebooks(rest, output, error),
-                "export" => Export(rest, output),
-                "lint" => Lint(rest, output, error),
-                "new" => New(rest, output),
-                _ => throw new UsageException($"unknown command '{args[0]}' (expected run, export, lint or new)"),
-            };
+                error.WriteLine($"rnnbook: {e.Message}");
+                error.WriteLine($"Run 'rnnbook {verb} --help' for usage.");
+                return Usage;
+            }
+            catch (NotebookFormatException e)
+            {
+                error.WriteLine($"rnnbook: {e.Message}");
+                return Failed;
+            }
+            catch (FileNotFoundException e)
+            {
+                error.WriteLine($"rnnbook: {e.Message}");
+                return Usage;
+            }
         }
-        catch (UsageException e)
+
+        var root = BuildCommand(Guard);
+        var configuration = new InvocationConfiguration
         {
-            error.WriteLine($"rnnbook: {e.Message}");
-            error.WriteLine("Run 'rnnbook --help' for usage.");
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (args.Length == 0)
+        {
+            root.Parse(["--help"]).Invoke(configuration);
             return Usage;
         }
-        catch (NotebookFormatException e)
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
-            error.WriteLine($"rnnbook: {e.Message}");
-            return Failed;
-        }
-        catch (FileNotFoundException e)
-        {
-            error.WriteLine($"rnnbook: {e.Message}");
+            var command = parsed.CommandResult.Command;
+            string help = command == root ? "rnnbook --help" : $"rnnbook {command.Name} --help";
+            foreach (var e in parsed.Errors)
+                error.WriteLine($"rnnbook: {Explain(e, command, root, parsed)}");
+            error.WriteLine($"Run '{help}' for usage.");
             return Usage;
         }
+        // An unknown option after a verb that takes paths arrives as a path: refuse it with the valid options.
+        if (
+            parsed.Action is not HelpAction
+            && parsed.CommandResult.Command != root
+            && parsed.CommandResult.Tokens.FirstOrDefault(t =>
+                t.Type == TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1
+            )
+                is { } option
+        )
+        {
+            var command = parsed.CommandResult.Command;
+            error.WriteLine($"rnnbook: {UnknownOption(option.Value, command)}");
+            error.WriteLine($"Run 'rnnbook {command.Name} --help' for usage.");
+            return Usage;
+        }
+        return parsed.Invoke(configuration);
     }
 
-    private static int RunNotebooks(string[] args, TextWriter output, TextWriter error)
+    private static string UnknownOption(string token, Command command)
     {
-        var inputs = new List<string>();
-        var parameters = new List<KeyValuePair<string, string>>();
-        bool inPlace = false;
-        string? outDir = null;
-        TimeSpan? timeout = null;
-        for (int i = 0; i < args.Length; i++)
+        var valid = command
+            .Options.Select(o => string.Join("/", o.Aliases.Append(o.Name).Distinct().OrderBy(a => a.Length)))
+            .ToList();
+        return $"unknown option '{token}' for {command.Name} (valid options: {string.Join(", ", valid)})";
+    }
+
+    /// <summary>The command line: every verb and option, with its help.</summary>
+    public static Command BuildCommand(Func<string, Func<int>, int> guard)
+    {
+        // A root named rnnbook (a RootCommand takes the host's name: dotnet, or testhost under tests).
+        var root = new Command(
+            Name,
+            "rnnbook: runs the workbook's C# notebooks headless in the .NET Interactive C# kernel, checks their "
+                + "metadata, creates new ones and exports them.\n"
+                + "Exit code: 0 all passed, 1 a notebook failed (or lint found problems), 2 bad usage, 130 interrupted."
+        );
+
+        var runInputs = new Argument<string[]>("notebooks")
         {
-            switch (args[i])
-            {
-                case "--in-place":
-                    inPlace = true;
-                    break;
-                case "--out":
-                    outDir = Value(args, ref i);
-                    break;
-                case "-p":
-                case "--parameter":
-                    parameters.Add(Parameter(Value(args, ref i)));
-                    break;
-                case "--timeout-per-cell":
-                    string seconds = Value(args, ref i);
-                    if (
-                        !double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
-                        || !(s > 0)
+            Description = "Notebooks (.ipynb) or folders (searched recursively for *.ipynb).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var inPlace = new Option<bool>("--in-place")
+        {
+            Description = "Write the outputs back into each notebook (atomically).",
+        };
+        var runOut = new Option<string?>("--out")
+        {
+            Description = "Write executed copies to this folder (the originals stay untouched).",
+            HelpName = "DIR",
+        };
+        var parameter = new Option<string[]>("--parameter", "-p")
+        {
+            Description =
+                "Papermill-style parameter, assigned in a cell inserted after the cell tagged \"parameters\" (repeatable).",
+            HelpName = "NAME=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var timeout = new Option<string?>("--timeout-per-cell")
+        {
+            Description = "Cancel a cell that runs longer (through the kernel) and fail the notebook.",
+            HelpName = "SECONDS",
+        };
+        var run = new Command("run", "Execute each notebook top to bottom, each in a new .NET Interactive C# kernel.")
+        {
+            runInputs,
+            inPlace,
+            runOut,
+            parameter,
+            timeout,
+        };
+        run.SetAction(r =>
+            guard(
+                "run",
+                () =>
+                    RunNotebooks(
+                        r.GetValue(runInputs) ?? [],
+                        r.GetValue(inPlace),
+                        r.GetValue(runOut),
+                        r.GetValue(parameter) ?? [],
+                        r.GetValue(timeout),
+                        r.InvocationConfiguration.Output,
+                        r.InvocationConfiguration.Error
                     )
-                        throw new UsageException(
-                            $"--timeout-per-cell needs a positive number of seconds, got '{seconds}'"
-                        );
-                    timeout = TimeSpan.FromSeconds(s);
-                    break;
-                default:
-                    if (args[i].StartsWith('-'))
-                        throw new UsageException($"unknown option '{args[i]}' for run");
-                    inputs.Add(args[i]);
-                    break;
-            }
+            )
+        );
+
+        var exportInput = new Argument<string[]>("notebook")
+        {
+            Description = "The notebook to export.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var html = new Option<bool>("--html") { Description = "Write a static HTML page (the only format)." };
+        var exportOut = new Option<string?>("--out")
+        {
+            Description = "The page to write (default: the notebook's path with .html).",
+            HelpName = "FILE",
+        };
+        var export = new Command("export", "Write a notebook as a static page that needs no script.")
+        {
+            exportInput,
+            html,
+            exportOut,
+        };
+        export.SetAction(r =>
+            guard(
+                "export",
+                () =>
+                    Export(
+                        r.GetValue(exportInput) ?? [],
+                        r.GetValue(html),
+                        r.GetValue(exportOut),
+                        r.InvocationConfiguration.Output
+                    )
+            )
+        );
+
+        var lintInputs = new Argument<string[]>("notebooks")
+        {
+            Description = "Notebooks (.ipynb) or folders.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var fix = new Option<bool>("--fix") { Description = "Repair what is reported (every other key is kept)." };
+        var lint = new Command(
+            "lint",
+            "Check Polyglot/.NET Interactive metadata (kernelspec, kernelInfo, cell kernels), nbformat 4.5 and cell ids."
+        )
+        {
+            lintInputs,
+            fix,
+        };
+        lint.SetAction(r =>
+            guard(
+                "lint",
+                () =>
+                    Lint(
+                        r.GetValue(lintInputs) ?? [],
+                        r.GetValue(fix),
+                        r.InvocationConfiguration.Output,
+                        r.InvocationConfiguration.Error
+                    )
+            )
+        );
+
+        var newPath = new Argument<string[]>("path")
+        {
+            Description = "The notebook to create (.ipynb); an existing file is never overwritten.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var title = new Option<string?>("--title")
+        {
+            Description = "The title (default: the file name).",
+            HelpName = "TEXT",
+        };
+        var create = new Command(
+            "new",
+            "Create a notebook with the workbook's metadata, set-up cell (#r of the library) and parameters cell."
+        )
+        {
+            newPath,
+            title,
+        };
+        create.SetAction(r =>
+            guard("new", () => New(r.GetValue(newPath) ?? [], r.GetValue(title), r.InvocationConfiguration.Output))
+        );
+
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(export);
+        root.Subcommands.Add(lint);
+        root.Subcommands.Add(create);
+        return root;
+    }
+
+    /// <summary>A parse error in words that say what is valid.</summary>
+    private static string Explain(ParseError e, Command command, Command root, ParseResult parsed)
+    {
+        string? token = parsed.UnmatchedTokens.FirstOrDefault(t =>
+            e.Message.Contains($"'{t}'", StringComparison.Ordinal)
+        );
+        if (token is null)
+            return e.Message;
+        if (command == root)
+            return token.StartsWith('-')
+                ? $"unknown option '{token}' (valid: --help, --version, or a command: {string.Join(", ", Verbs)})"
+                : $"unknown command '{token}' (expected run, export, lint or new)";
+        return token.StartsWith('-')
+            ? UnknownOption(token, command)
+            : $"unexpected argument '{token}' for {command.Name}";
+    }
+
+    private static int RunNotebooks(
+        string[] inputs,
+        bool inPlace,
+        string? outDir,
+        string[] parameterTexts,
+        string? timeoutText,
+        TextWriter output,
+        TextWriter error
+    )
+    {
+        var parameters = parameterTexts.Select(Parameter).ToList();
+        TimeSpan? timeout = null;
+        if (timeoutText is not null)
+        {
+            if (!double.TryParse(timeoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || !(s > 0))
+                throw new UsageException($"--timeout-per-cell needs a positive number of seconds, got '{timeoutText}'");
+            timeout = TimeSpan.FromSeconds(s);
         }
-        if (inputs.Count == 0)
+        if (inputs.Length == 0)
             throw new UsageException("run needs at least one notebook or folder");
         if (inPlace && outDir is not null)
             throw new UsageException("--in-place and --out cannot be used together");
@@ -161,36 +330,18 @@ public static class Cli
         }
     }
 
-    private static int Export(string[] args, TextWriter output)
+    private static int Export(string[] inputs, bool html, string? outFile, TextWriter output)
     {
-        string? input = null;
-        string? outFile = null;
-        bool html = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--html":
-                    html = true;
-                    break;
-                case "--out":
-                    outFile = Value(args, ref i);
-                    break;
-                default:
-                    if (args[i].StartsWith('-'))
-                        throw new UsageException($"unknown option '{args[i]}' for export");
-                    if (input is not null)
-                        throw new UsageException("export takes one notebook");
-                    input = args[i];
-                    break;
-            }
-        }
         if (!html)
             throw new UsageException("export needs a format: --html");
-        if (input is null)
+        if (inputs.Length == 0)
             throw new UsageException("export needs a notebook");
+        if (inputs.Length > 1)
+            throw new UsageException("export takes one notebook");
+        string input = inputs[0];
         if (!File.Exists(input))
             throw new FileNotFoundException($"{input}: no such notebook.", input);
+        // The exporter reads the notebook's JSON itself (it renders every output kind Jupyter knows).
         var notebook = NotebookDocument.Load(input);
         outFile ??= Path.ChangeExtension(input, ".html");
         AtomicFile.WriteAllText(outFile, HtmlExporter.Export(notebook));
@@ -198,22 +349,18 @@ public static class Cli
         return Success;
     }
 
-    private static int Lint(string[] args, TextWriter output, TextWriter error)
+    private static int Lint(string[] inputs, bool fix, TextWriter output, TextWriter error)
     {
-        bool fix = args.Contains("--fix");
-        var inputs = args.Where(a => a != "--fix").ToList();
-        if (inputs.FirstOrDefault(a => a.StartsWith('-')) is { } unknown)
-            throw new UsageException($"unknown option '{unknown}' for lint");
-        if (inputs.Count == 0)
+        if (inputs.Length == 0)
             throw new UsageException("lint needs at least one notebook or folder");
         int problems = 0;
         var notebooks = NotebookBatch.Expand(inputs);
         foreach (var (path, _) in notebooks)
         {
-            NotebookDocument notebook;
+            NotebookFile notebook;
             try
             {
-                notebook = NotebookDocument.Load(path);
+                notebook = NotebookFile.Load(path);
             }
             catch (NotebookFormatException e)
             {
@@ -239,36 +386,19 @@ public static class Cli
         return problems == 0 ? Success : Failed;
     }
 
-    private static int New(string[] args, TextWriter output)
+    private static int New(string[] paths, string? title, TextWriter output)
     {
-        string? path = null;
-        string? title = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--title")
-                title = Value(args, ref i);
-            else if (args[i].StartsWith('-'))
-                throw new UsageException($"unknown option '{args[i]}' for new");
-            else if (path is null)
-                path = args[i];
-            else
-                throw new UsageException("new takes one path");
-        }
-        if (path is null)
+        if (paths.Length == 0)
             throw new UsageException("new needs the path of the notebook to create");
+        if (paths.Length > 1)
+            throw new UsageException("new takes one path");
+        string path = paths[0];
         if (File.Exists(path))
             throw new UsageException($"{path} already exists");
         var notebook = NotebookLinter.NewNotebook(title ?? Path.GetFileNameWithoutExtension(path), path);
         notebook.Save(path);
         output.WriteLine($"rnnbook: created {path}");
         return Success;
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-            throw new UsageException($"{args[i]} needs a value");
-        return args[++i];
     }
 
     private static KeyValuePair<string, string> Parameter(string text)

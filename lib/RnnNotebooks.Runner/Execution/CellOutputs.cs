@@ -1,143 +1,157 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using RnnNotebooks.Runner.Ipynb;
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
 
 namespace RnnNotebooks.Runner.Execution;
 
 /// <summary>
-/// Collects one cell's outputs in the order they happen: text written to stdout/stderr (consecutive
-/// writes to the same stream merge into one stream output, as Jupyter does), displayed values, the
-/// trailing expression's result, and an error. Thread-safe: a cell may print from worker threads.
+/// The outputs of a notebook's cells, built from the kernel's events the way Jupyter's client (nbclient)
+/// records them: text on stdout/stderr (consecutive writes to one stream merge into one output), displayed
+/// values, the cell's return value, and an error. A displayed value that is updated later
+/// (<c>DisplayedValue.Update</c>, even from a later cell) keeps one output that holds the last value, as
+/// Jupyter's <c>update_display_data</c> does. Thread-safe: a cell may print from worker threads.
 /// </summary>
-public sealed class CellOutputs
+internal sealed class CellOutputs
 {
     private readonly object _gate = new();
-    private readonly List<Output> _outputs = new();
+    private readonly Dictionary<InteractiveDocumentElement, List<Output>> _byCell = new();
+    private readonly Dictionary<string, List<Output>> _displays = new(StringComparer.Ordinal);
+    private InteractiveDocumentElement? _current;
 
-    public CellOutputs()
+    /// <summary>The cell that receives the events from now on.</summary>
+    public void Begin(InteractiveDocumentElement cell)
     {
-        Stdout = new StreamCapture(this, "stdout");
-        Stderr = new StreamCapture(this, "stderr");
+        lock (_gate)
+        {
+            _current = cell;
+            _byCell[cell] = [];
+        }
     }
 
-    public TextWriter Stdout { get; }
+    public void OnEvent(KernelEvent e)
+    {
+        switch (e)
+        {
+            case StandardOutputValueProduced o:
+                AppendStream("stdout", PlainText(o));
+                break;
+            case StandardErrorValueProduced o:
+                AppendStream("stderr", PlainText(o));
+                break;
+            case DisplayedValueProduced d:
+                Add(new Output(OutputKind.Display) { Data = Bundle(d) }, d.ValueId);
+                break;
+            case DisplayedValueUpdated u:
+                Update(u);
+                break;
+            case ReturnValueProduced r when r.Value is not DisplayedValue:
+                Add(new Output(OutputKind.Result) { Data = Bundle(r) }, r.ValueId);
+                break;
+        }
+    }
 
-    public TextWriter Stderr { get; }
+    public void AddError(string name, string value, IReadOnlyList<string> traceback) =>
+        Add(
+            new Output(OutputKind.Error)
+            {
+                Name = name,
+                Text = new StringBuilder(value),
+                Traceback = traceback,
+            },
+            null
+        );
 
-    public void AppendStream(string name, string text)
+    /// <summary>Writes the recorded outputs into each cell (a cell's execution count goes to its result).</summary>
+    public void WriteTo(InteractiveDocumentElement cell)
+    {
+        lock (_gate)
+        {
+            cell.Outputs.Clear();
+            if (!_byCell.TryGetValue(cell, out var outputs))
+                return;
+            foreach (var o in outputs)
+            {
+                switch (o.Kind)
+                {
+                    case OutputKind.Stream:
+                        cell.Outputs.Add(new TextElement(o.Text.ToString(), o.Name));
+                        break;
+                    case OutputKind.Display:
+                        cell.Outputs.Add(new DisplayElement(Data(o.Data!)));
+                        break;
+                    case OutputKind.Result:
+                        var result = new ReturnValueElement { ExecutionOrder = cell.ExecutionOrder };
+                        foreach (var (mime, text) in o.Data!)
+                            result.Data[mime] = text;
+                        cell.Outputs.Add(result);
+                        break;
+                    case OutputKind.Error:
+                        cell.Outputs.Add(new ErrorElement(o.Text.ToString(), o.Name, o.Traceback!.ToArray()));
+                        break;
+                }
+            }
+        }
+    }
+
+    private void AppendStream(string name, string text)
     {
         if (text.Length == 0)
             return;
         text = text.Replace("\r\n", "\n", StringComparison.Ordinal);
         lock (_gate)
         {
-            if (_outputs.Count > 0 && _outputs[^1] is { Kind: OutputKind.Stream } last && last.Name == name)
+            if (Current() is not { } outputs)
+                return;
+            if (outputs.Count > 0 && outputs[^1] is { Kind: OutputKind.Stream } last && last.Name == name)
                 last.Text.Append(text);
             else
-                _outputs.Add(new Output(OutputKind.Stream) { Name = name, Text = new StringBuilder(text) });
+                outputs.Add(new Output(OutputKind.Stream) { Name = name, Text = new StringBuilder(text) });
         }
     }
 
-    public void AddDisplay(IReadOnlyDictionary<string, string> bundle)
+    private void Add(Output output, string? displayId)
     {
-        lock (_gate)
-            _outputs.Add(new Output(OutputKind.Display) { Data = bundle });
-    }
-
-    public void SetResult(IReadOnlyDictionary<string, string> bundle)
-    {
-        lock (_gate)
-            _outputs.Add(new Output(OutputKind.Result) { Data = bundle });
-    }
-
-    public void AddError(string name, string value, IReadOnlyList<string> traceback)
-    {
-        lock (_gate)
-            _outputs.Add(
-                new Output(OutputKind.Error)
-                {
-                    Name = name,
-                    Text = new StringBuilder(value),
-                    Traceback = traceback,
-                }
-            );
-    }
-
-    /// <summary>The outputs as nbformat 4 JSON, multi-line text split into lines as Jupyter writes it.</summary>
-    public JsonArray ToJson(int executionCount)
-    {
-        var array = new JsonArray();
         lock (_gate)
         {
-            foreach (var o in _outputs)
+            if (Current() is not { } outputs)
+                return;
+            outputs.Add(output);
+            if (displayId is not null && output.Kind == OutputKind.Display)
             {
-                switch (o.Kind)
-                {
-                    case OutputKind.Stream:
-                        array.Add(
-                            new JsonObject
-                            {
-                                ["name"] = o.Name,
-                                ["output_type"] = "stream",
-                                ["text"] = NotebookCell.SplitLines(o.Text.ToString()),
-                            }
-                        );
-                        break;
-                    case OutputKind.Display:
-                        array.Add(
-                            new JsonObject
-                            {
-                                ["data"] = BundleJson(o.Data!),
-                                ["metadata"] = new JsonObject(),
-                                ["output_type"] = "display_data",
-                            }
-                        );
-                        break;
-                    case OutputKind.Result:
-                        array.Add(
-                            new JsonObject
-                            {
-                                ["data"] = BundleJson(o.Data!),
-                                ["execution_count"] = executionCount,
-                                ["metadata"] = new JsonObject(),
-                                ["output_type"] = "execute_result",
-                            }
-                        );
-                        break;
-                    case OutputKind.Error:
-                        var traceback = new JsonArray();
-                        foreach (var line in o.Traceback!)
-                            traceback.Add(line);
-                        array.Add(
-                            new JsonObject
-                            {
-                                ["ename"] = o.Name,
-                                ["evalue"] = o.Text.ToString(),
-                                ["output_type"] = "error",
-                                ["traceback"] = traceback,
-                            }
-                        );
-                        break;
-                }
+                if (!_displays.TryGetValue(displayId, out var shown))
+                    _displays[displayId] = shown = [];
+                shown.Add(output);
             }
         }
-        return array;
     }
 
-    /// <summary>
-    /// nbformat splits text/* and SVG into lines (and leaves JSON and base64 images whole), so the written
-    /// notebook matches what Jupyter would write for the same outputs.
-    /// </summary>
-    private static JsonObject BundleJson(IReadOnlyDictionary<string, string> bundle)
+    /// <summary>Every output shown with this display id now holds the new value; an unknown id changes nothing.</summary>
+    private void Update(DisplayedValueUpdated update)
     {
-        var data = new JsonObject();
-        foreach (var (mime, text) in bundle)
+        lock (_gate)
         {
-            bool split =
-                mime.StartsWith("text/", StringComparison.Ordinal)
-                || mime is "image/svg+xml" or "application/javascript";
-            data[mime] = split ? NotebookCell.SplitLines(text) : JsonValue.Create(text);
+            if (update.ValueId is { } id && _displays.TryGetValue(id, out var shown))
+                foreach (var output in shown)
+                    output.Data = Bundle(update);
         }
+    }
+
+    private List<Output>? Current() => _current is { } cell ? _byCell[cell] : null;
+
+    private static string PlainText(DisplayEvent e) =>
+        e.FormattedValues.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value
+        ?? e.Value?.ToString()
+        ?? "";
+
+    private static List<KeyValuePair<string, string>> Bundle(DisplayEvent e) =>
+        e.FormattedValues.Select(v => new KeyValuePair<string, string>(v.MimeType, v.Value)).ToList();
+
+    private static Dictionary<string, object> Data(List<KeyValuePair<string, string>> bundle)
+    {
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (mime, text) in bundle)
+            data[mime] = text;
         return data;
     }
 
@@ -154,23 +168,7 @@ public sealed class CellOutputs
         public OutputKind Kind { get; } = kind;
         public string Name { get; init; } = "";
         public StringBuilder Text { get; init; } = new();
-        public IReadOnlyDictionary<string, string>? Data { get; init; }
+        public List<KeyValuePair<string, string>>? Data { get; set; }
         public IReadOnlyList<string>? Traceback { get; init; }
-    }
-
-    private sealed class StreamCapture(CellOutputs owner, string name) : TextWriter
-    {
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public override void Write(char value) => owner.AppendStream(name, value.ToString());
-
-        public override void Write(string? value) => owner.AppendStream(name, value ?? "");
-
-        public override void Write(char[] buffer, int index, int count) =>
-            owner.AppendStream(name, new string(buffer, index, count));
-
-        public override void Write(ReadOnlySpan<char> buffer) => owner.AppendStream(name, new string(buffer));
-
-        public override void WriteLine(string? value) => owner.AppendStream(name, (value ?? "") + "\n");
     }
 }

@@ -18,13 +18,11 @@ public enum OutputMode
 
 /// <summary>The outcome for one notebook of a batch.</summary>
 /// <param name="OutputPath">Where the executed notebook was written, or null.</param>
-public sealed record NotebookOutcome(
-    string Path,
-    bool Succeeded,
-    string? Message,
-    TimeSpan Elapsed,
-    string? OutputPath
-);
+public sealed record NotebookOutcome(string Path, bool Succeeded, string? Message, TimeSpan Elapsed, string? OutputPath)
+{
+    /// <summary>Time to create the notebook's kernel.</summary>
+    public TimeSpan KernelStartup { get; init; }
+}
 
 /// <summary>
 /// Runs a list of notebooks one after the other (folders expand to the .ipynb files under them, in
@@ -119,24 +117,21 @@ public sealed class NotebookBatch
     private async Task<NotebookOutcome> RunOneAsync(string path, string relative, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        NotebookDocument notebook;
+        NotebookFile notebook;
+        NotebookRunResult result;
         try
         {
-            notebook = NotebookDocument.Load(path);
+            notebook = NotebookFile.Load(path);
+            result = await NotebookExecutor.ExecuteAsync(notebook, RunOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (NotebookFormatException e)
         {
             // The message already names the file; drop it so "path, message" reads once.
-            string message = e.Message.StartsWith(path + ": ", StringComparison.Ordinal)
-                ? e.Message[(path.Length + 2)..]
+            string message =
+                e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..]
+                : e.Message.StartsWith(path + ", ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..]
                 : e.Message;
             return new NotebookOutcome(path, false, message, clock.Elapsed, null);
-        }
-
-        NotebookRunResult result;
-        try
-        {
-            result = await NotebookExecutor.ExecuteAsync(notebook, RunOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -151,7 +146,10 @@ public sealed class NotebookBatch
         };
         if (target is not null)
             notebook.Save(target);
-        return new NotebookOutcome(path, result.Succeeded, result.Message, clock.Elapsed, target);
+        return new NotebookOutcome(path, result.Succeeded, result.Message, clock.Elapsed, target)
+        {
+            KernelStartup = result.KernelStartup,
+        };
     }
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";

@@ -1,70 +1,94 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Reflection;
-using System.Text.Json.Nodes;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Scripting;
-using Microsoft.CodeAnalysis.Scripting.Hosting;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.DotNet.Interactive.PackageManagement;
 using RnnNotebooks.Runner.Ipynb;
 
 namespace RnnNotebooks.Runner.Execution;
 
-/// <summary>How a notebook is run.</summary>
+/// <summary>Options for one notebook run.</summary>
 public sealed record NotebookRunOptions
 {
     /// <summary>Papermill-style parameters (name, raw text), injected after the cell tagged "parameters".</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; } = [];
 
-    /// <summary>A cell running longer than this fails the notebook; null: no limit.</summary>
+    /// <summary>A cell running longer than this is cancelled through the kernel and fails the notebook.</summary>
     public TimeSpan? CellTimeout { get; init; }
 
     /// <summary>
-    /// Run with the current directory set to the notebook's folder, as VS Code and Jupyter do (the process
-    /// has one current directory, so only one notebook at a time should run with this on).
+    /// How long a cancelled cell may take to stop before rnnbook stops waiting for it (C# code that never
+    /// looks at a cancellation token cannot be stopped by the kernel; the run goes on without it).
     /// </summary>
+    public TimeSpan CancellationGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Run with the notebook's folder as the current directory, as VS Code and Jupyter do (#r paths and files resolve there).</summary>
     public bool UseNotebookDirectory { get; init; } = true;
 }
 
-/// <summary>What happened when a notebook ran.</summary>
-/// <param name="FailedCell">1-based index of the failing cell (every cell counts), or null.</param>
-/// <param name="Message">The failure, as "cell N: message", or null.</param>
+/// <summary>The outcome of running one notebook.</summary>
+/// <param name="FailedCell">1-based index of the failing cell (counting every cell), or null.</param>
+/// <param name="Message">Why it failed, starting with "cell N: ", or null.</param>
+/// <param name="KernelStartup">Time to create the kernel.</param>
 public sealed record NotebookRunResult(
     bool Succeeded,
     int CellsExecuted,
     int? FailedCell,
     string? Message,
-    TimeSpan Elapsed
+    TimeSpan Elapsed,
+    TimeSpan KernelStartup = default
 );
 
 /// <summary>
-/// Executes a notebook's C# cells top to bottom in one fresh script state, as the .NET Interactive C#
-/// kernel would: default imports (System, System.Text, System.Collections, System.Collections.Generic,
-/// System.Threading.Tasks, System.Linq), <c>#r "path.dll"</c> resolved against the notebook's folder with
-/// the DLL's dependencies found beside it, a <c>display</c> function, the trailing expression shown as
-/// the cell's result, stdout/stderr captured per cell. Code is compiled with optimisations on. Outputs
-/// and execution counts are written into the notebook's JSON; the first failing cell gets an error
-/// output and stops the run.
+/// Runs a notebook top to bottom in a new .NET Interactive C# kernel (Microsoft.DotNet.Interactive.CSharp,
+/// the kernel VS Code and Jupyter use), hosted in-process: <c>#r</c> of DLL paths and of
+/// <c>"nuget: Package, version"</c>, <c>#i</c> package sources, <c>display(...)</c> and the kernel's formatters
+/// all behave as in a notebook editor. Outputs and execution counts are written into the notebook's cells; the
+/// first failing cell gets an error output and stops the run.
 /// </summary>
 public static class NotebookExecutor
 {
-    public static readonly ImmutableArray<string> DefaultImports =
-    [
-        "System",
-        "System.Text",
-        "System.Collections",
-        "System.Collections.Generic",
-        "System.Threading.Tasks",
-        "System.Linq",
-    ];
+    private static readonly object FormatterGate = new();
+    private static bool _formattersSet;
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> FrameworkReferences = new(LoadFrameworkReferences);
+    /// <summary>The C# kernel as the dotnet-interactive tool builds it (#r nuget, kernel helpers such as display, value sharing).</summary>
+    public static CompositeKernel CreateKernel()
+    {
+        UseNotebookFormatting();
+        var csharp = new CSharpKernel()
+            .UseNugetDirective(
+                (kernel, references) =>
+                {
+                    kernel.AddAssemblyReferences(references.SelectMany(r => r.AssemblyPaths));
+                    return Task.CompletedTask;
+                }
+            )
+            .UseKernelHelpers()
+            .UseValueSharing();
+        var composite = new CompositeKernel { csharp };
+        composite.DefaultKernelName = csharp.Name;
+        return composite;
+    }
+
+    /// <summary>What the tool sets up for notebook front ends (Jupyter, VS Code): HTML by default, strings as plain text.</summary>
+    internal static void UseNotebookFormatting()
+    {
+        lock (FormatterGate)
+        {
+            if (_formattersSet)
+                return;
+            Formatter.DefaultMimeType = HtmlFormatter.MimeType;
+            Formatter.SetPreferredMimeTypesFor(typeof(string), PlainTextFormatter.MimeType);
+            _formattersSet = true;
+        }
+    }
 
     /// <summary>Runs the notebook and records outputs in it (the caller decides where to save it).</summary>
     public static async Task<NotebookRunResult> ExecuteAsync(
-        NotebookDocument notebook,
+        NotebookFile notebook,
         NotebookRunOptions? options = null,
         CancellationToken cancellationToken = default
     )
@@ -73,7 +97,7 @@ public static class NotebookExecutor
         var clock = Stopwatch.StartNew();
         string directory = Path.GetDirectoryName(notebook.Path) ?? Directory.GetCurrentDirectory();
 
-        Prepare(notebook, options);
+        int parametersCell = Prepare(notebook, options);
 
         string? previousDirectory = null;
         if (options.UseNotebookDirectory)
@@ -81,232 +105,255 @@ public static class NotebookExecutor
             previousDirectory = Directory.GetCurrentDirectory();
             Directory.SetCurrentDirectory(directory);
         }
+        var outputs = new CellOutputs();
+        CompositeKernel? kernel = null;
+        bool abandoned = false;
         try
         {
-            using var loader = new InteractiveAssemblyLoader();
-            var scriptOptions = ScriptOptionsFor(directory);
-            var globals = new NotebookGlobals();
-            var state = await CSharpScript
-                .Create("", scriptOptions, typeof(NotebookGlobals), loader)
-                .RunAsync(globals, cancellationToken)
-                .ConfigureAwait(false);
+            kernel = CreateKernel();
+            var startup = clock.Elapsed;
+            var csharp = kernel.ChildKernels.OfType<CSharpKernel>().Single();
+            using var subscription = kernel.KernelEvents.Subscribe(new EventSink(outputs));
 
-            string defaultKernel = DefaultKernel(notebook);
+            string defaultKernel = notebook.DefaultKernel;
             int executed = 0;
-            bool injected = false;
-            for (int position = 0; position < notebook.CellArray.Count; position++)
+            for (int position = 0; position < notebook.Elements.Count; position++)
             {
-                var cell = new NotebookCell((JsonObject)notebook.CellArray[position]!, position + 1);
-                if (!cell.IsCode || string.IsNullOrWhiteSpace(cell.Source))
+                var cell = notebook.Elements[position];
+                if (!NotebookFile.IsCode(cell) || string.IsNullOrWhiteSpace(cell.Contents))
                     continue;
                 executed++;
-                var outputs = new CellOutputs();
-                var (next, failure) = await RunCellAsync(
+                cell.ExecutionOrder = executed;
+                outputs.Begin(cell);
+                var failure = await RunCellAsync(
+                        kernel,
                         cell,
                         KernelOf(cell, defaultKernel),
-                        state,
-                        scriptOptions,
                         outputs,
-                        options.CellTimeout,
+                        options,
                         cancellationToken
                     )
                     .ConfigureAwait(false);
-                cell.ExecutionCount = executed;
-                cell.Node["outputs"] = outputs.ToJson(executed);
                 if (failure is not null)
+                {
+                    abandoned = failure.Abandoned;
+                    Finish(notebook, outputs);
                     return new NotebookRunResult(
                         false,
                         executed,
-                        cell.Index,
-                        $"cell {cell.Index}: {failure}",
-                        clock.Elapsed
+                        position + 1,
+                        $"cell {position + 1}: {failure.Message}",
+                        clock.Elapsed,
+                        startup
                     );
-                state = next!;
+                }
 
-                if (!injected && options.Parameters.Count > 0 && cell.Tags.Contains(ParameterInjection.ParametersTag))
+                if (position == parametersCell && options.Parameters.Count > 0)
                 {
-                    InsertParameters(notebook, position + 1, options.Parameters, state);
-                    injected = true;
+                    var injected = InjectParameters(notebook, position, options.Parameters, csharp);
+                    if (injected is not null)
+                    {
+                        Finish(notebook, outputs);
+                        return new NotebookRunResult(
+                            false,
+                            executed,
+                            position + 1,
+                            $"cell {position + 1}: {injected}",
+                            clock.Elapsed,
+                            startup
+                        );
+                    }
                 }
             }
-            return new NotebookRunResult(true, executed, null, null, clock.Elapsed);
+            Finish(notebook, outputs);
+            return new NotebookRunResult(true, executed, null, null, clock.Elapsed, startup);
         }
         finally
         {
-            ConsoleCapture.Route(null);
+            // A cell that ignored cancellation may still be running on its thread: leave that kernel to it.
+            if (!abandoned)
+                kernel?.Dispose();
             if (previousDirectory is not null)
                 Directory.SetCurrentDirectory(previousDirectory);
         }
     }
 
-    /// <summary>
-    /// nbformat 4.5 with ids; earlier injected-parameters cells removed; every code cell reset to "not run"
-    /// (a cell after a failure must not show outputs of an earlier run); parameters injected at the top
-    /// when no cell is tagged "parameters", as papermill does.
-    /// </summary>
-    private static void Prepare(NotebookDocument notebook, NotebookRunOptions options)
+    private static void Finish(NotebookFile notebook, CellOutputs outputs)
     {
-        for (int i = notebook.CellArray.Count - 1; i >= 0; i--)
-            if (notebook.Cells[i].Tags.Contains(ParameterInjection.InjectedTag))
-                notebook.RemoveCellAt(i);
-        notebook.UpgradeToNbformat45();
-        foreach (var cell in notebook.Cells)
-            if (cell.IsCode)
-                cell.ClearOutputs();
-        if (
-            options.Parameters.Count > 0
-            && !notebook.Cells.Any(c => c.IsCode && c.Tags.Contains(ParameterInjection.ParametersTag))
-        )
-            InsertParameters(notebook, 0, options.Parameters, state: null);
+        foreach (var cell in notebook.Elements)
+            if (NotebookFile.IsCode(cell) && cell.ExecutionOrder > 0)
+                outputs.WriteTo(cell);
     }
 
-    private static void InsertParameters(
-        NotebookDocument notebook,
-        int position,
+    /// <summary>
+    /// Ids for every cell; earlier injected-parameters cells removed; every code cell reset to "not run" (a cell
+    /// after a failure must not show outputs of an earlier run). Returns the position of the parameters cell.
+    /// </summary>
+    /// <exception cref="NotebookFormatException">Parameters are given but no cell is tagged "parameters".</exception>
+    private static int Prepare(NotebookFile notebook, NotebookRunOptions options)
+    {
+        for (int i = notebook.Elements.Count - 1; i >= 0; i--)
+            if (NotebookFile.Tags(notebook.Elements[i]).Contains(ParameterInjection.InjectedTag))
+                notebook.Elements.RemoveAt(i);
+        notebook.EnsureIds();
+        foreach (var cell in notebook.Elements)
+        {
+            if (!NotebookFile.IsCode(cell))
+                continue;
+            cell.Outputs.Clear();
+            cell.ExecutionOrder = 0;
+        }
+        int parameters = -1;
+        for (int i = 0; i < notebook.Elements.Count; i++)
+        {
+            var cell = notebook.Elements[i];
+            if (NotebookFile.IsCode(cell) && NotebookFile.Tags(cell).Contains(ParameterInjection.ParametersTag))
+            {
+                parameters = i;
+                break;
+            }
+        }
+        if (options.Parameters.Count > 0 && parameters < 0)
+            throw new NotebookFormatException(
+                $"{notebook.SourceName}: -p {options.Parameters[0].Key}=… was given, but no code cell is tagged \"parameters\" "
+                    + "(tag the cell that declares the notebook's parameters: in VS Code, the cell's … menu > Add Cell Tag; "
+                    + "in Jupyter, View > Cell Toolbar > Tags)."
+            );
+        return parameters;
+    }
+
+    /// <summary>Inserts the injected-parameters cell after the parameters cell; returns why it cannot, or null.</summary>
+    private static string? InjectParameters(
+        NotebookFile notebook,
+        int parametersPosition,
         IReadOnlyList<KeyValuePair<string, string>> parameters,
-        ScriptState? state
+        CSharpKernel csharp
     )
     {
-        var (source, error) = ParameterInjection.BuildSource(
-            parameters,
-            name => state?.Variables.LastOrDefault(v => v.Name == name)?.Type
-        );
+        var variables = csharp.ScriptState?.Variables ?? [];
+        Type? Declared(string name) => variables.LastOrDefault(v => v.Name == name)?.Type;
+        var unknown = parameters.Where(p => Declared(p.Key) is null).Select(p => p.Key).ToList();
+        if (unknown.Count > 0)
+        {
+            var declared = variables.Select(v => v.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal);
+            return $"unknown parameter{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown)} (-p): "
+                + $"the notebook declares {string.Join(", ", declared)} by its \"parameters\" cell";
+        }
+        var (source, error) = ParameterInjection.BuildSource(parameters, Declared);
         string id = ParameterInjection.InjectedTag;
-        var ids = notebook.Cells.Select(c => c.Id).ToHashSet();
+        var ids = notebook.Elements.Select(c => c.Id).ToHashSet();
         for (int n = 2; ids.Contains(id); n++)
             id = $"{ParameterInjection.InjectedTag}-{n}";
-        var cell = notebook.InsertCell(
-            position,
-            new JsonObject
-            {
-                ["cell_type"] = "code",
-                ["execution_count"] = null,
-                ["id"] = id,
-                ["metadata"] = new JsonObject
-                {
-                    ["dotnet_interactive"] = new JsonObject { ["language"] = "csharp" },
-                    ["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" },
-                    ["tags"] = new JsonArray(ParameterInjection.InjectedTag),
-                },
-                ["outputs"] = new JsonArray(),
-                ["source"] = NotebookCell.SplitLines(source),
-            }
-        );
-        if (error is not null)
+        var cell = new InteractiveDocumentElement(source, NotebookFile.CSharp)
         {
-            // The cell is still shown, and fails with the reason as soon as the run reaches it.
-            cell.Source = source + $"#error {error}\n";
-        }
+            Id = id,
+            Metadata = new Dictionary<string, object> { ["tags"] = new object[] { ParameterInjection.InjectedTag } },
+        };
+        // A value that does not fit its type: the cell is still shown, and fails with the reason when run.
+        if (error is not null)
+            cell.Contents = source + $"#error {error}\n";
+        notebook.Elements.Insert(parametersPosition + 1, cell);
+        return null;
     }
 
-    private static async Task<(ScriptState<object>? State, string? Failure)> RunCellAsync(
-        NotebookCell cell,
-        string kernel,
-        ScriptState<object> state,
-        ScriptOptions scriptOptions,
+    private sealed record Failure(string Message, bool Abandoned = false);
+
+    private static async Task<Failure?> RunCellAsync(
+        CompositeKernel kernel,
+        InteractiveDocumentElement cell,
+        string kernelName,
         CellOutputs outputs,
-        TimeSpan? timeout,
+        NotebookRunOptions options,
         CancellationToken cancellationToken
     )
     {
-        var (code, refusal) = CellSource.Prepare(cell.Source, kernel);
-        if (code is null)
+        if (Refusal(cell.Contents, kernelName) is { } refusal)
         {
-            outputs.AddError("UnsupportedCell", refusal!, [refusal!]);
-            return (null, refusal);
+            outputs.AddError("UnsupportedCell", refusal, [refusal]);
+            return new Failure(refusal);
         }
 
-        var script = state.Script.ContinueWith(code, scriptOptions);
-        string[] errors;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.CellTimeout is { } timeout)
+            limit.CancelAfter(timeout);
+        var command = new SubmitCode(cell.Contents, NotebookFile.CSharp);
+        var run = kernel.SendAsync(command, limit.Token);
+        KernelCommandResult? result = null;
+        bool stopped = true;
         try
         {
-            errors = script
-                .Compile(cancellationToken)
-                .Where(d => d.Severity == DiagnosticSeverity.Error)
-                .Select(FormatDiagnostic)
-                .ToArray();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            outputs.AddError("Interrupted", "interrupted", ["interrupted"]);
-            return (null, "interrupted");
-        }
-        if (errors.Length > 0)
-        {
-            outputs.AddError("CompilationError", string.Join("\n", errors), errors);
-            return (null, errors[0]);
-        }
-
-        ScriptState<object> next;
-        ConsoleCapture.Route(outputs);
-        try
-        {
-            var run = Task.Run(() => script.RunFromAsync(state, _ => true, cancellationToken), CancellationToken.None);
-            if (timeout is { } limit)
+            // Wait for the cell; once it is cancelled, give it a grace period to stop, then move on without it.
+            var cancelled = new TaskCompletionSource();
+            using var registration = limit.Token.Register(() => cancelled.TrySetResult());
+            var first = await Task.WhenAny(run, cancelled.Task).ConfigureAwait(false);
+            if (first != run)
             {
-                var finished = await Task.WhenAny(run, Task.Delay(limit, cancellationToken)).ConfigureAwait(false);
-                if (finished != run)
-                {
-                    string why = cancellationToken.IsCancellationRequested
-                        ? "interrupted"
-                        : $"the cell ran longer than the limit of {limit.TotalSeconds:0.###} s (--timeout-per-cell)";
-                    outputs.AddError(cancellationToken.IsCancellationRequested ? "Interrupted" : "Timeout", why, [why]);
-                    return (null, why);
-                }
+                // Cancel through the kernel too, as a front end's stop button does.
+                _ = kernel.SendAsync(new Cancel(), CancellationToken.None);
+                stopped =
+                    await Task.WhenAny(run, Task.Delay(options.CancellationGrace, CancellationToken.None))
+                        .ConfigureAwait(false) == run;
             }
-            next = await run.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (run.IsCompletedSuccessfully)
+                result = run.Result;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            outputs.AddError("Interrupted", "interrupted", ["interrupted"]);
-            return (null, "interrupted");
-        }
-        finally
-        {
-            ConsoleCapture.Route(null);
-        }
+        catch (OperationCanceledException) { }
 
-        if (next.Exception is { } thrown)
+        if (limit.IsCancellationRequested)
         {
-            var exception = Unwrap(thrown);
-            string name = exception.GetType().FullName ?? exception.GetType().Name;
-            outputs.AddError(name, exception.Message, Traceback(exception));
-            return (null, $"{name}: {exception.Message}");
+            bool interrupted = cancellationToken.IsCancellationRequested;
+            string why = interrupted
+                ? "interrupted"
+                : $"cancelled after the time limit of {options.CellTimeout!.Value.TotalSeconds:0.###} s (--timeout-per-cell)";
+            if (!stopped)
+                why += "; the cell did not stop when cancelled (it never checks for cancellation) and was abandoned";
+            outputs.AddError(interrupted ? "Interrupted" : "Timeout", why, [why]);
+            return new Failure(why, Abandoned: !stopped);
         }
-        if (next.ReturnValue is not null || HasTrailingValue(script))
-            outputs.SetResult(DisplayFormatting.Format(next.ReturnValue));
-        return (next, null);
+        if (result is null)
+        {
+            string why = "the kernel did not return a result";
+            outputs.AddError("KernelError", why, [why]);
+            return new Failure(why);
+        }
+        if (result.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
+            return Failed(failed, outputs);
+        return null;
     }
 
-    private static string FormatDiagnostic(Diagnostic d)
+    private static Failure Failed(CommandFailed failed, CellOutputs outputs)
     {
-        var span = d.Location.GetLineSpan();
-        string where = d.Location.IsInSource
-            ? $"({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1}): "
-            : "";
-        string message = $"{where}error {d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
-        // CS0006: a #r path that does not exist, most often the library not built yet.
-        return d.Id == "CS0006"
-            ? message
+        switch (failed.Exception)
+        {
+            case CodeSubmissionCompilationErrorException:
+            case null when failed.Message.Contains("error CS", StringComparison.Ordinal):
+            {
+                var errors = failed
+                    .Message.Replace("\r\n", "\n", StringComparison.Ordinal)
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                var hinted = errors.Select(Hint).ToArray();
+                outputs.AddError("CompilationError", string.Join("\n", hinted), hinted);
+                return new Failure(
+                    hinted.FirstOrDefault(e => e.Contains(": error ", StringComparison.Ordinal)) ?? hinted[0]
+                );
+            }
+            case null:
+                outputs.AddError("Error", failed.Message, [failed.Message]);
+                return new Failure(failed.Message);
+            default:
+                var exception = Unwrap(failed.Exception);
+                string name = exception.GetType().FullName ?? exception.GetType().Name;
+                outputs.AddError(name, exception.Message, Traceback(exception));
+                return new Failure($"{name}: {exception.Message}");
+        }
+    }
+
+    /// <summary>CS0006, a #r path that does not exist: most often the library has not been built yet.</summary>
+    private static string Hint(string error) =>
+        error.Contains("error CS0006", StringComparison.Ordinal)
+            ? error
                 + " (#r paths are relative to the notebook's folder; build the library with: dotnet build -c Release lib/RnnNotebooks)"
-            : message;
-    }
-
-    /// <summary>Does the cell end in an expression without a semicolon whose type is not void?</summary>
-    private static bool HasTrailingValue(Script script)
-    {
-        var compilation = script.GetCompilation();
-        var tree = compilation.SyntaxTrees.LastOrDefault();
-        if (tree?.GetRoot() is not CompilationUnitSyntax root)
-            return false;
-        if (
-            root.Members.LastOrDefault()
-            is not GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } e }
-        )
-            return false;
-        var type = compilation.GetSemanticModel(tree).GetTypeInfo(e.Expression).Type;
-        return type is not null && type.SpecialType != SpecialType.System_Void;
-    }
+            : error;
 
     private static Exception Unwrap(Exception e)
     {
@@ -314,7 +361,7 @@ public static class NotebookExecutor
         {
             switch (e)
             {
-                case TargetInvocationException { InnerException: { } inner }:
+                case System.Reflection.TargetInvocationException { InnerException: { } inner }:
                     e = inner;
                     continue;
                 case AggregateException { InnerExceptions.Count: 1 } aggregate:
@@ -326,13 +373,14 @@ public static class NotebookExecutor
         }
     }
 
-    /// <summary>The exception as .NET prints it, without the runner's and Roslyn's own frames.</summary>
+    /// <summary>The exception as .NET prints it, without the kernel's and the runner's own frames.</summary>
     private static string[] Traceback(Exception e) =>
         e.ToString()
             .Replace("\r\n", "\n", StringComparison.Ordinal)
             .Split('\n')
             .Where(line =>
                 !line.Contains(" at Microsoft.CodeAnalysis.Scripting.", StringComparison.Ordinal)
+                && !line.Contains(" at Microsoft.DotNet.Interactive.", StringComparison.Ordinal)
                 && !line.Contains(" at RnnNotebooks.Runner.", StringComparison.Ordinal)
                 && !line.Contains(" at System.Runtime.CompilerServices.", StringComparison.Ordinal)
                 && !line.Contains(" at System.Threading.", StringComparison.Ordinal)
@@ -340,61 +388,64 @@ public static class NotebookExecutor
             )
             .ToArray();
 
-    private static string DefaultKernel(NotebookDocument notebook)
+    private static readonly HashSet<string> CSharpNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        var metadata = notebook.Metadata;
-        if (
-            metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"] is JsonValue v
-            && v.TryGetValue<string>(out var name)
-        )
-            return name;
-        if (metadata["kernelspec"]?["language"] is JsonValue l && l.TryGetValue<string>(out var language))
-            return language switch
-            {
-                "C#" => "csharp",
-                "F#" => "fsharp",
-                "PowerShell" => "pwsh",
-                _ => language,
-            };
-        return "csharp";
-    }
+        "csharp",
+        "c#",
+        "cs",
+    };
 
-    private static string KernelOf(NotebookCell cell, string defaultKernel)
+    /// <summary>Why a cell cannot run in the C# kernel (another language), or null.</summary>
+    private static string? Refusal(string source, string kernelName)
     {
-        var metadata = cell.Node["metadata"];
-        if (metadata?["polyglot_notebook"]?["kernelName"] is JsonValue k && k.TryGetValue<string>(out var kernel))
-            return kernel;
-        if (metadata?["dotnet_interactive"]?["language"] is JsonValue l && l.TryGetValue<string>(out var language))
-            return language;
-        return defaultKernel;
-    }
-
-    private static ScriptOptions ScriptOptionsFor(string directory) =>
-        ScriptOptions
-            .Default.WithReferences(FrameworkReferences.Value)
-            .AddReferences(typeof(NotebookGlobals).Assembly)
-            .WithImports(DefaultImports)
-            .WithOptimizationLevel(OptimizationLevel.Release)
-            .WithAllowUnsafe(true)
-            .WithLanguageVersion(LanguageVersion.Latest)
-            .WithEmitDebugInformation(false)
-            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(directory))
-            .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(directory));
-
-    /// <summary>Every managed assembly of the shared framework, as the .NET Interactive kernel references.</summary>
-    private static ImmutableArray<MetadataReference> LoadFrameworkReferences()
-    {
-        string runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        string trusted = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
-        var builder = ImmutableArray.CreateBuilder<MetadataReference>();
-        foreach (var path in trusted.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        if (!CSharpNames.Contains(kernelName))
+            return RefuseKernel(kernelName);
+        string first = source.TrimStart();
+        if (first.StartsWith("#!", StringComparison.Ordinal))
         {
-            if (!string.Equals(Path.GetDirectoryName(path), runtimeDirectory, StringComparison.Ordinal))
-                continue;
-            if (!path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-                continue;
-            builder.Add(MetadataReference.CreateFromFile(path));
+            string name = first[2..].Split((char[])[' ', '\t', '\r', '\n'], 2)[0];
+            if (!CSharpNames.Contains(name) && KnownKernels.Contains(name))
+                return RefuseKernel(name);
         }
-        return builder.ToImmutable();
+        return null;
+    }
+
+    private static readonly HashSet<string> KnownKernels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "fsharp",
+        "f#",
+        "pwsh",
+        "powershell",
+        "javascript",
+        "js",
+        "html",
+        "sql",
+        "kql",
+        "mermaid",
+        "markdown",
+        "md",
+        "value",
+        "http",
+        "python",
+        "r",
+        "vbnet",
+    };
+
+    private static string RefuseKernel(string kernel) =>
+        $"this is a #!{kernel.ToLowerInvariant()} cell; rnnbook runs C# cells only (open the notebook in VS Code with Polyglot Notebooks for other kernels)";
+
+    /// <summary>The cell's kernel: its metadata, else the notebook's default kernel.</summary>
+    private static string KernelOf(InteractiveDocumentElement cell, string defaultKernel) =>
+        NotebookFile.Lookup(cell.Metadata, "polyglot_notebook", "kernelName") as string
+        ?? NotebookFile.Lookup(cell.Metadata, "dotnet_interactive", "language") as string
+        ?? defaultKernel;
+
+    private sealed class EventSink(CellOutputs outputs) : IObserver<KernelEvent>
+    {
+        public void OnNext(KernelEvent value) => outputs.OnEvent(value);
+
+        public void OnError(Exception error) { }
+
+        public void OnCompleted() { }
     }
 }

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace RnnNotebooks.Runner.Ipynb;
 
@@ -30,94 +32,103 @@ public static partial class NotebookLinter
         };
 
     /// <summary>Every problem found, each naming where it is; empty when the notebook is fine.</summary>
-    public static IReadOnlyList<string> Check(NotebookDocument notebook)
+    public static IReadOnlyList<string> Check(NotebookFile notebook)
     {
         var problems = new List<string>();
+        var metadata = notebook.Document.Metadata;
         if (notebook.FormatMinor < 5)
             problems.Add($"nbformat 4.{notebook.FormatMinor}: expected 4.5 (cell ids)");
-        if (!JsonNode.DeepEquals(notebook.Metadata["kernelspec"], KernelSpec()))
+        if (!SameJson(NotebookFile.Lookup(metadata, "kernelspec"), KernelSpec()))
             problems.Add(
                 "metadata.kernelspec: expected {\"display_name\": \".NET (C#)\", \"language\": \"C#\", \"name\": \".net-csharp\"}"
             );
-        if (!JsonNode.DeepEquals(notebook.Metadata["polyglot_notebook"]?["kernelInfo"], KernelInfo()))
+        if (!SameJson(NotebookFile.Lookup(metadata, "polyglot_notebook", "kernelInfo"), KernelInfo()))
             problems.Add(
                 "metadata.polyglot_notebook.kernelInfo: expected defaultKernelName \"csharp\" and items [{\"aliases\": [], \"name\": \"csharp\"}]"
             );
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var cell in notebook.Cells)
+        for (int i = 0; i < notebook.Elements.Count; i++)
         {
-            string where = $"cell {cell.Index}";
+            var cell = notebook.Elements[i];
+            string where = $"cell {i + 1}";
             if (cell.Id is not { } id)
                 problems.Add($"{where}: no id");
             else if (!ValidId().IsMatch(id))
                 problems.Add($"{where}: id \"{id}\" is not 1-64 letters, digits, '-' or '_'");
             else if (!seen.Add(id))
                 problems.Add($"{where}: id \"{id}\" is used by an earlier cell");
-            if (!cell.IsCode)
+            if (!NotebookFile.IsCode(cell))
                 continue;
-            if (Text(cell.Node["metadata"]?["polyglot_notebook"]?["kernelName"]) != "csharp")
+            if (NotebookFile.Lookup(cell.Metadata, "polyglot_notebook", "kernelName") as string != "csharp")
                 problems.Add($"{where}: metadata.polyglot_notebook.kernelName should be \"csharp\"");
-            if (Text(cell.Node["metadata"]?["dotnet_interactive"]?["language"]) != "csharp")
+            if (NotebookFile.Lookup(cell.Metadata, "dotnet_interactive", "language") as string != "csharp")
                 problems.Add($"{where}: metadata.dotnet_interactive.language should be \"csharp\"");
         }
         return problems;
     }
 
     /// <summary>Repairs what <see cref="Check"/> reports, keeping every other key as it is.</summary>
-    public static void Fix(NotebookDocument notebook)
+    public static void Fix(NotebookFile notebook)
     {
-        var metadata = notebook.Metadata;
-        metadata["kernelspec"] = KernelSpec();
-        if (metadata["polyglot_notebook"] is not JsonObject polyglot)
-            metadata["polyglot_notebook"] = polyglot = new JsonObject();
-        polyglot["kernelInfo"] = KernelInfo();
-        if (metadata["language_info"] is null)
-            metadata["language_info"] = new JsonObject { ["name"] = "polyglot-notebook" };
+        var metadata = notebook.Document.Metadata;
+        metadata["kernelspec"] = NotebookFile.Dictionary(KernelSpec());
+        if (!metadata.TryGetValue("polyglot_notebook", out var p) || p is not IDictionary<string, object> polyglot)
+            metadata["polyglot_notebook"] = polyglot = new Dictionary<string, object>();
+        polyglot["kernelInfo"] = NotebookFile.Dictionary(KernelInfo());
+        if (!metadata.ContainsKey("language_info"))
+            metadata["language_info"] = new Dictionary<string, object> { ["name"] = "polyglot-notebook" };
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var cell in notebook.Cells)
+        foreach (var cell in notebook.Elements)
         {
             if (cell.Id is { } id && (!ValidId().IsMatch(id) || !seen.Add(id)))
-                cell.Node.Remove("id");
-            if (cell.IsCode)
+                cell.Id = null;
+            if (NotebookFile.IsCode(cell))
             {
-                Object(cell.Metadata, "polyglot_notebook")["kernelName"] = "csharp";
-                Object(cell.Metadata, "dotnet_interactive")["language"] = "csharp";
+                // Documents writes both kernel keys of a code cell from its kernel name.
+                cell.KernelName = "csharp";
+                cell.Metadata ??= new Dictionary<string, object>();
             }
         }
-        notebook.UpgradeToNbformat45();
+        notebook.EnsureIds();
     }
 
     /// <summary>A new workbook notebook: title, set-up cell (#r of the library) and a parameters cell.</summary>
-    public static NotebookDocument NewNotebook(string title, string path)
+    public static NotebookFile NewNotebook(string title, string path)
     {
         string reference = LibraryReferenceFrom(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var root = new JsonObject
+        var document = new InteractiveDocument
         {
-            ["cells"] = new JsonArray(
-                Cell("markdown", $"# {title}\n\nWhat this notebook shows, and which chapter it follows.", id: "title"),
-                Cell(
-                    "code",
-                    $"#r \"{reference}\"\n\nusing RnnNotebooks.Tensors;\nusing RnnNotebooks.Layers;\nusing RnnNotebooks.Models;\nusing RnnNotebooks.Charts;",
-                    id: "setup"
-                ),
-                Cell(
-                    "code",
-                    "// quick = true: a small slice of the data and few epochs (what CI runs: rnnbook run -p quick=true)\nbool quick = false;",
-                    id: "parameters",
-                    tags: ["parameters"]
-                )
-            ),
-            ["metadata"] = new JsonObject
+            new InteractiveDocumentElement(
+                $"# {title}\n\nWhat this notebook shows, and which chapter it follows.",
+                NotebookFile.MarkdownKernel
+            )
             {
-                ["kernelspec"] = KernelSpec(),
-                ["language_info"] = new JsonObject { ["name"] = "polyglot-notebook" },
-                ["polyglot_notebook"] = new JsonObject { ["kernelInfo"] = KernelInfo() },
+                Id = "title",
             },
-            ["nbformat"] = 4,
-            ["nbformat_minor"] = 5,
+            new InteractiveDocumentElement(
+                $"#r \"{reference}\"\n\nusing RnnNotebooks.Tensors;\nusing RnnNotebooks.Layers;\nusing RnnNotebooks.Models;\nusing RnnNotebooks.Charts;",
+                NotebookFile.CSharp
+            )
+            {
+                Id = "setup",
+            },
+            new InteractiveDocumentElement(
+                "// quick = true: a small slice of the data and few epochs (what CI runs: rnnbook run -p quick=true)\nbool quick = false;",
+                NotebookFile.CSharp
+            )
+            {
+                Id = "parameters",
+                Metadata = new Dictionary<string, object> { ["tags"] = new object[] { "parameters" } },
+            },
         };
-        return NotebookDocument.Parse(NotebookJson.Serialize(root), path, Path.GetFullPath(path));
+        document.Metadata["kernelspec"] = NotebookFile.Dictionary(KernelSpec());
+        document.Metadata["language_info"] = new Dictionary<string, object> { ["name"] = "polyglot-notebook" };
+        document.Metadata["polyglot_notebook"] = new Dictionary<string, object>
+        {
+            ["kernelInfo"] = NotebookFile.Dictionary(KernelInfo()),
+        };
+        return NotebookFile.Create(document, path);
     }
 
     /// <summary>The library DLL's path relative to a notebook folder (looked up from the repository root).</summary>
@@ -142,41 +153,10 @@ public static partial class NotebookLinter
         return LibraryReference;
     }
 
-    private static JsonObject Cell(string type, string source, string id, string[]? tags = null)
-    {
-        var metadata = new JsonObject();
-        if (type == "code")
-        {
-            metadata["dotnet_interactive"] = new JsonObject { ["language"] = "csharp" };
-            metadata["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" };
-        }
-        if (tags is not null)
-            metadata["tags"] = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray());
-        var cell = new JsonObject
-        {
-            ["cell_type"] = type,
-            ["id"] = id,
-            ["metadata"] = metadata,
-            ["source"] = NotebookCell.SplitLines(source),
-        };
-        if (type == "code")
-        {
-            cell["execution_count"] = null;
-            cell["outputs"] = new JsonArray();
-        }
-        return cell;
-    }
-
-    private static JsonObject Object(JsonObject parent, string key)
-    {
-        if (parent[key] is JsonObject existing)
-            return existing;
-        var created = new JsonObject();
-        parent[key] = created;
-        return created;
-    }
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    /// <summary>Does a metadata value (as Documents holds it) equal the JSON?</summary>
+    private static bool SameJson(object? value, JsonNode expected) =>
+        value is not null
+        && NotebookJson.Serialize(JsonSerializer.SerializeToNode(value)!) == NotebookJson.Serialize(expected);
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex ValidId();

@@ -34,6 +34,51 @@ public class CliTests
     }
 
     [Fact]
+    public void Help_lists_every_command_and_each_command_has_its_own_help()
+    {
+        var (code, output, _) = Cli("--help");
+
+        code.Should().Be(0);
+        output
+            .Should()
+            .Contain("Usage:")
+            .And.Contain("run")
+            .And.Contain("export")
+            .And.Contain("lint")
+            .And.Contain("new");
+        foreach (
+            var (verb, options) in new[]
+            {
+                ("run", new[] { "--in-place", "--out", "-p, --parameter", "--timeout-per-cell" }),
+                ("export", new[] { "--html", "--out" }),
+                ("lint", new[] { "--fix" }),
+                ("new", new[] { "--title" }),
+            }
+        )
+        {
+            var (verbCode, help, error) = Cli(verb, "--help");
+            verbCode.Should().Be(0, error);
+            help.Should().Contain($"rnnbook {verb}");
+            foreach (var option in options)
+                help.Should().Contain(option, $"'rnnbook {verb} --help' should list {option}");
+        }
+    }
+
+    [Theory]
+    [InlineData("run", "--verbose", "valid options: --in-place, --out, -p/--parameter, --timeout-per-cell")]
+    [InlineData("export", "--pdf", "valid options: --html, --out")]
+    [InlineData("lint", "--strict", "valid options: --fix")]
+    [InlineData("new", "--force", "valid options: --title")]
+    public void Unknown_options_are_refused_with_the_valid_ones(string verb, string option, string valid)
+    {
+        var (code, _, error) = Cli(verb, "x.ipynb", option);
+
+        code.Should().Be(2);
+        error.Should().Contain($"unknown option '{option}' for {verb}").And.Contain(valid);
+        error.Should().Contain($"Run 'rnnbook {verb} --help' for usage.");
+    }
+
+    [Fact]
     public void Missing_notebook_is_a_usage_error_naming_it()
     {
         var (code, _, error) = Cli("run", "/no/such/notebook.ipynb");
@@ -96,9 +141,8 @@ public class CliTests
         output.Should().Contain("rnnbook lint: 1 notebook checked, 6 problems");
 
         Cli("lint", path, "--fix").Code.Should().Be(0);
-        var fixedNotebook = NotebookDocument.Load(path);
-        NotebookLinter.Check(fixedNotebook).Should().BeEmpty();
-        fixedNotebook.Cells[0].Tags.Should().Equal("x");
+        NotebookLinter.Check(NotebookFile.Load(path)).Should().BeEmpty();
+        NotebookDocument.Load(path).Cells[0].Tags.Should().Equal("x");
         Cli("lint", path).Code.Should().Be(0);
     }
 
@@ -114,8 +158,8 @@ public class CliTests
         var (code, _, _) = Cli("new", path, "--title", "09 · Something new");
 
         code.Should().Be(0);
+        NotebookLinter.Check(NotebookFile.Load(path)).Should().BeEmpty();
         var notebook = NotebookDocument.Load(path);
-        NotebookLinter.Check(notebook).Should().BeEmpty();
         notebook.Cells[0].Source.Should().StartWith("# 09 · Something new");
         notebook.Cells[1].Source.Should().StartWith("#r \"../lib/RnnNotebooks/bin/Release/net8.0/RnnNotebooks.dll\"");
         notebook.Cells[2].Tags.Should().Equal("parameters");

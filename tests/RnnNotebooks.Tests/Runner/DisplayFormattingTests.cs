@@ -1,3 +1,4 @@
+using Microsoft.DotNet.Interactive.Formatting;
 using RnnNotebooks.Charts;
 using RnnNotebooks.Layers;
 using RnnNotebooks.Models;
@@ -8,16 +9,26 @@ using ChartsApi = RnnNotebooks.Charts.Charts;
 
 namespace RnnNotebooks.Tests.Runner;
 
+/// <summary>
+/// The library's values as the .NET Interactive kernel formats them (Microsoft.DotNet.Interactive.Formatting,
+/// set up as rnnbook and the notebook front ends set it up): the library's formatters are found by convention.
+/// </summary>
 [Collection("LayerNames")]
 public class DisplayFormattingTests
 {
+    private static Dictionary<string, string> Format(object? value, params string[] mimeTypes)
+    {
+        NotebookExecutor.UseNotebookFormatting();
+        return FormattedValue.CreateManyFromObject(value!, mimeTypes).ToDictionary(v => v.MimeType, v => v.Value);
+    }
+
     [Fact]
     public void Model_summary_is_an_html_table_and_keras_text()
     {
         LayerNames.ClearSession();
         var summary = new Sequential(new Dense(64, "relu", inputShape: [100]), new Dense(100, "softmax")).Summary();
 
-        var bundle = DisplayFormatting.Format(summary);
+        var bundle = Format(summary);
 
         bundle.Keys.Should().Equal("text/html", "text/plain");
         bundle["text/plain"].Should().Be(summary.ToString());
@@ -37,7 +48,7 @@ public class DisplayFormattingTests
         history.Append(0, [new("loss", 0.75), new("acc", 0.5), new("val_loss", 0.8), new("val_acc", 0.25)]);
         history.Append(1, [new("loss", 0.5), new("acc", 0.875), new("val_loss", 0.6), new("val_acc", 0.625)]);
 
-        var bundle = DisplayFormatting.Format(history);
+        var bundle = Format(history);
 
         bundle.Keys.Should().Equal("text/html", "text/plain");
         bundle["text/plain"].Should().Be(history.ToString());
@@ -58,7 +69,7 @@ public class DisplayFormattingTests
         for (int i = 0; i < t.Size; i++)
             t.Data[i] = i;
 
-        var bundle = DisplayFormatting.Format(t);
+        var bundle = Format(t);
 
         bundle["text/plain"].Should().StartWith("Tensor (20, 30)\n");
         string html = bundle["text/html"];
@@ -74,13 +85,13 @@ public class DisplayFormattingTests
     {
         var chart = ChartsApi.Line([1.0, 2.0], title: "T");
 
-        var bundle = DisplayFormatting.Format(chart);
-        var svg = DisplayFormatting.Format(chart, [MimeTypes.Svg]);
+        var bundle = Format(chart);
+        var svg = Format(chart, [MimeTypes.Svg]);
 
         bundle.Keys.Should().Equal("text/html", "text/plain");
         bundle["text/html"].Should().Be(chart.ToHtml());
         bundle["text/plain"].Should().Be("Line chart \"T\": 1 series (y), 2 points");
-        svg.Keys.Should().Equal("image/svg+xml", "text/plain");
+        svg.Keys.Should().Equal("image/svg+xml");
         svg["image/svg+xml"].Should().Be(chart.ToSvg());
     }
 
@@ -113,18 +124,20 @@ public class DisplayFormattingTests
     }
 
     [Fact]
-    public void Plain_values_are_formatted_like_the_kernel()
+    public void Plain_values_are_formatted_as_the_kernel_formats_them_in_a_notebook()
     {
-        DisplayFormatting.Format("text").Should().Equal(new Dictionary<string, string> { ["text/plain"] = "text" });
-        DisplayFormatting.Format(null)["text/plain"].Should().Be("<null>");
-        DisplayFormatting.Format(0.1)["text/plain"].Should().Be("0.1");
-        DisplayFormatting.Format(new[] { 1, 2, 3 })["text/plain"].Should().Be("[ 1, 2, 3 ]");
-        DisplayFormatting.Format(Enumerable.Range(0, 25))["text/plain"].Should().EndWith("19 ... (more) ]");
-        DisplayFormatting.Format("<b>")["text/plain"].Should().Be("<b>");
-        DisplayFormatting.Format(42)["text/html"].Should().Be("<div class=\"dni-plaintext\"><pre>42</pre></div>");
-        DisplayFormatting
-            .Format(new { A = 1 })["text/html"]
+        // In a notebook front end the kernel's default MIME type is text/html (strings stay plain text);
+        // these are the kernel's own formatters, recorded here so that a change of kernel shows up.
+        Format("text").Should().Equal(new Dictionary<string, string> { ["text/plain"] = "text" });
+        Format("<b>")["text/plain"].Should().Be("<b>");
+        Format(42).Keys.Should().Equal("text/html");
+        Format(42)["text/html"].Should().StartWith("<div class=\"dni-plaintext\"><pre>42</pre></div><style>");
+        Format(0.1)["text/html"].Should().StartWith("<div class=\"dni-plaintext\"><pre>0.1</pre></div>");
+        Format(null)["text/html"].Should().StartWith("<div class=\"dni-plaintext\"><pre>&lt;null&gt;</pre></div>");
+        Format(new[] { 1, 2, 3 })["text/html"]
             .Should()
-            .Be("<div class=\"dni-plaintext\"><pre>{ A = 1 }</pre></div>");
+            .StartWith("<div class=\"dni-plaintext\"><pre>[ 1, 2, 3 ]</pre>");
+        Format(new { A = 1 })["text/html"].Should().StartWith("<details open=\"open\" class=\"dni-treeview\">");
+        Format(new[] { 1, 2, 3 }, "text/plain")["text/plain"].Should().Be("[ 1, 2, 3 ]");
     }
 }

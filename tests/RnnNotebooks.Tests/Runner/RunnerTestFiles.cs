@@ -109,24 +109,24 @@ internal static class RunnerTestFiles
 
     public static (string, string, string[]?) Markdown(string source) => ("markdown", source, null);
 
-    /// <summary>Runs a notebook file in-process (without changing the current directory) and returns it executed.</summary>
+    /// <summary>
+    /// Runs a notebook file in-process (in a new kernel, with the notebook's folder as current directory) and
+    /// returns it executed, as the JSON rnnbook writes.
+    /// </summary>
     public static async Task<(NotebookDocument Notebook, NotebookRunResult Result)> RunAsync(
         string path,
         IReadOnlyList<KeyValuePair<string, string>>? parameters = null,
-        TimeSpan? timeout = null
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default
     )
     {
-        var notebook = NotebookDocument.Load(path);
+        var notebook = NotebookFile.Load(path);
         var result = await NotebookExecutor.ExecuteAsync(
             notebook,
-            new NotebookRunOptions
-            {
-                Parameters = parameters ?? [],
-                CellTimeout = timeout,
-                UseNotebookDirectory = false,
-            }
+            new NotebookRunOptions { Parameters = parameters ?? [], CellTimeout = timeout },
+            cancellationToken
         );
-        return (notebook, result);
+        return (NotebookDocument.Parse(notebook.ToJson(), path, Path.GetFullPath(path)), result);
     }
 
     /// <summary>Outputs of the cell with the given id.</summary>
@@ -158,7 +158,62 @@ internal static class RunnerTestFiles
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static string PlainText(JsonNode? output) => NotebookCell.JoinText(output?["data"]?["text/plain"]);
+    /// <summary>
+    /// The text a value shows: its text/plain, or, for values the kernel formats as HTML only (numbers, bools,
+    /// arrays: the kernel's default MIME type in notebooks is text/html), the text inside its dni-plaintext block.
+    /// </summary>
+    public static string PlainText(JsonNode? output)
+    {
+        if (output?["data"]?["text/plain"] is { } plain)
+            return NotebookCell.JoinText(plain);
+        string html = NotebookCell.JoinText(output?["data"]?["text/html"]);
+        var match = System.Text.RegularExpressions.Regex.Match(
+            html,
+            "^<div class=\"dni-plaintext\"><pre>(.*?)</pre></div>",
+            System.Text.RegularExpressions.RegexOptions.Singleline
+        );
+        return match.Success ? System.Net.WebUtility.HtmlDecode(match.Groups[1].Value) : "";
+    }
+
+    public static string NotebookCellText(JsonNode? node) => NotebookCell.JoinText(node);
+
+    /// <summary>The repository's root (the folder with RnnNotebooks.sln), found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "RnnNotebooks.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("RnnNotebooks.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Runs a program and waits for it (stdout and stderr captured).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunProcess(
+        string program,
+        string workingDirectory,
+        TimeSpan limit,
+        params string[] args
+    )
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in {limit.TotalSeconds} s.");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
 
     public static string StreamText(JsonNode? output) => NotebookCell.JoinText(output?["text"]);
 }
