@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -189,7 +190,13 @@ public sealed class Word2VecCache
             {
                 File.WriteAllText(
                     temp,
-                    record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }),
+                    record.ToJsonString(
+                        new JsonSerializerOptions
+                        {
+                            WriteIndented = true,
+                            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a readable record: "pos+neg"
+                        }
+                    ),
                     new UTF8Encoding(false)
                 );
                 File.Move(temp, MetaPath, overwrite: true);
