@@ -22,7 +22,7 @@ public sealed partial class Sequential
     /// <summary>The metric names as passed to Compile ("acc", "accuracy", …).</summary>
     public IReadOnlyList<string> Metrics => _metricNames;
 
-    /// <summary>The History of the last <see cref="Fit"/> (Keras' model.history).</summary>
+    /// <summary>The History of the last <c>Fit</c> (Keras' model.history).</summary>
     public History? History { get; private set; }
 
     /// <summary>
