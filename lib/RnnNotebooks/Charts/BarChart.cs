@@ -26,6 +26,13 @@ public sealed class BarChart : Chart
 
     public string? YLabel { get; set; }
 
+    /// <summary>
+    /// Bottom of the value axis; null: zero (or the smallest negative value). Set it just below the smallest
+    /// value to make small differences between large values visible (e.g. accuracies of 89 % and 91 %): the
+    /// bars then grow from this value, not from zero, and the axis says so with its first tick.
+    /// </summary>
+    public double? YMin { get; set; }
+
     /// <summary>Write each bar's value above it; null: when there are at most 24 bars.</summary>
     public bool? ShowValues { get; set; }
 
@@ -51,8 +58,10 @@ public sealed class BarChart : Chart
     private protected override void RenderBody(Svg svg, Area area)
     {
         var all = _series.SelectMany(s => s.Values).Where(double.IsFinite).ToArray();
-        double lo = Math.Min(0, all.DefaultIfEmpty(0).Min());
-        double hi = Math.Max(0, all.DefaultIfEmpty(1).Max());
+        double lo = YMin ?? Math.Min(0, all.DefaultIfEmpty(0).Min());
+        double hi = Math.Max(YMin ?? 0, all.DefaultIfEmpty(1).Max());
+        if (YMin is not null && hi <= lo)
+            hi = lo + 1;
         var yTicks = Ticks.Compute(lo, hi, target: 5, extend: true);
         int n = Math.Max(1, Categories.Count);
 
@@ -82,7 +91,8 @@ public sealed class BarChart : Chart
         int k = Math.Max(1, _series.Count);
         double bar = group / k;
         bool values = ShowValues ?? Categories.Count * k <= 24;
-        double zero = sy(0);
+        double baseline = YMin is null ? 0 : yTicks.Min;
+        double zero = sy(baseline);
 
         for (int si = 0; si < _series.Count; si++)
         {
@@ -94,12 +104,13 @@ public sealed class BarChart : Chart
                 if (!double.IsFinite(data[c]))
                     continue;
                 double x = plot.X + c * slot + (slot - group) / 2 + si * bar;
-                double top = sy(Math.Max(0, data[c]));
-                double bottom = sy(Math.Min(0, data[c]));
+                double v = Math.Max(data[c], yTicks.Min);
+                double top = sy(Math.Max(baseline, v));
+                double bottom = sy(Math.Min(baseline, v));
                 svg.Rect(x + 1, top, bar - 2, bottom - top, fill, "rx=\"2\" class=\"bar\"");
                 if (values)
                 {
-                    double ty = data[c] >= 0 ? top - 5 : bottom + 13;
+                    double ty = data[c] >= baseline ? top - 5 : bottom + 13;
                     svg.Text(
                         x + bar / 2,
                         ty,

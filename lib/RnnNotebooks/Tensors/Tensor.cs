@@ -10,7 +10,7 @@ namespace RnnNotebooks.Tensors;
 /// hot loops can work on spans without copying.
 /// </summary>
 [TypeFormatterSource(typeof(TensorFormatterSource), PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText])]
-public sealed class Tensor
+public sealed partial class Tensor
 {
     /// <summary>Creates a tensor of zeros with the given shape.</summary>
     public Tensor(params int[] shape)

@@ -146,6 +146,25 @@ public class ChartTests
     }
 
     [Fact]
+    public void Bar_chart_with_y_min_starts_the_axis_and_the_bars_there()
+    {
+        var chart = ChartsApi.Bar(["RNN", "LSTM"], [89.5, 91.2], "test accuracy (%)");
+        chart.YMin = 85;
+
+        var svg = Parse(chart);
+
+        Texts(WithClass(svg, "y-axis").Single()).First().Should().Be("85");
+        var heights = WithClass(svg, "bar")
+            .Select(b => double.Parse((string)b.Attribute("height")!, CultureInfo.InvariantCulture))
+            .ToArray();
+        // Measured from 85, the LSTM's bar is (91.2 - 85) / (89.5 - 85) ≈ 1.38 times as tall as the RNN's.
+        (heights[1] / heights[0])
+            .Should()
+            .BeApproximately((91.2 - 85) / (89.5 - 85), 0.01);
+        WithClass(svg, "value").Select(v => v.Value).Should().Equal("89.5", "91.2");
+    }
+
+    [Fact]
     public void Box_statistics_match_numpy_and_tukey_whiskers()
     {
         var stats = BoxStatistics.Compute([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 100]);
