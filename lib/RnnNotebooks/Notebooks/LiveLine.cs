@@ -154,10 +154,25 @@ public sealed class LiveLine : IProgress<string>, IDisposable
         {
             if (Find() is not { } api || api.Current.GetValue(null) is not { } context)
                 return null;
-            return api.Display.Invoke(null, [context, text, new[] { "text/plain" }]);
+            try
+            {
+                return api.Display.Invoke(null, [context, text, new[] { "text/plain" }]);
+            }
+            catch (TargetInvocationException)
+            {
+                return null; // the kernel refused (e.g. the cell is ending): the line goes to the console instead
+            }
         }
 
-        public static void Update(object displayed, string text) => Find()!.Update.Invoke(displayed, [text]);
+        /// <summary>Progress never stops the work it reports on: a failed update is skipped.</summary>
+        public static void Update(object displayed, string text)
+        {
+            try
+            {
+                Find()!.Update.Invoke(displayed, [text]);
+            }
+            catch (TargetInvocationException) { }
+        }
 
         private static Api? Find()
         {
