@@ -93,8 +93,15 @@ public sealed class Word2VecTrainer
 
     public Word2VecOptions Options { get; }
 
-    /// <summary>Receives a progress line about once every few seconds (null: quiet).</summary>
+    /// <summary>
+    /// Receives a progress line about once per <see cref="LogInterval"/> and a last line when training ends (null:
+    /// quiet). Give it a <see cref="Notebooks.LiveLine"/>'s <c>Report</c> (and a short LogInterval, e.g. 0.5 s) to see
+    /// one line that updates in place in a notebook and keeps the last line.
+    /// </summary>
     public Action<string>? Log { get; set; }
+
+    /// <summary>How often <see cref="Log"/> hears about progress (default 5 s).</summary>
+    public TimeSpan LogInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Trains on tokenised sentences (enumerated once).</summary>
     public WordVectors Train(IEnumerable<IReadOnlyList<string>> sentences)
@@ -155,7 +162,7 @@ public sealed class Word2VecTrainer
             .ToArray();
 
         var clock = Stopwatch.StartNew();
-        long lastLog = 0;
+        var lastLog = TimeSpan.Zero;
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
             foreach (var w in workers)
@@ -166,9 +173,9 @@ public sealed class Word2VecTrainer
                 Engine.ForEachShard(workers.Length, s => workers[s].ComputeDeltas(input, output));
                 foreach (var w in workers)
                     w.ApplyDeltas(input, output);
-                if (Log is not null && clock.ElapsedMilliseconds - lastLog > 5000)
+                if (Log is not null && clock.Elapsed - lastLog >= LogInterval)
                 {
-                    lastLog = clock.ElapsedMilliseconds;
+                    lastLog = clock.Elapsed;
                     long done = workers.Sum(w => w.WordsDone);
                     double fraction = (double)done / (totalWords * o.Epochs);
                     Log(

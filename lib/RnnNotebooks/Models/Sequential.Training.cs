@@ -71,7 +71,9 @@ public sealed partial class Sequential
     /// <paramref name="batchSize"/> equal to it and sample counts divisible by it.</item>
     /// <item><paramref name="verbose"/> 1 (or 2): one line per epoch on Console.Out,
     /// <c>Epoch 3/10 - 12.3s - loss: 0.4412 - acc: 0.8011 - val_loss: 0.5102 - val_acc: 0.7650</c>,
-    /// after Keras 2.x's <c>Train on N samples, validate on M samples</c>; 0 prints nothing.</item>
+    /// after Keras 2.x's <c>Train on N samples, validate on M samples</c>; 0 prints nothing. In a notebook kernel,
+    /// verbose 1 shows each epoch as a progress bar updated in place during the epoch that ends as that line
+    /// (a <see cref="Notebooks.LiveLine"/>: one display per epoch instead of a printed line).</item>
     /// <item>A NaN or infinite batch loss stops training with a <see cref="TrainingDivergedException"/>
     /// naming the epoch and batch.</item>
     /// </list>
@@ -168,6 +170,7 @@ public sealed partial class Sequential
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            var progress = EpochProgress.Start(verbose, epoch, epochs, batches);
             if (resetStatesEachEpoch)
                 ResetStates();
             for (int i = 0; i < trainCount; i++)
@@ -192,6 +195,7 @@ public sealed partial class Sequential
                     sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows.Length;
                 Backward(gradient);
                 optimizer.Step(parameters);
+                progress.Batch(b + 1, keys, sums, start + rows.Length);
             }
 
             var values = new List<KeyValuePair<string, double>>(keys.Count) { new("loss", sums[0] / trainCount) };
@@ -203,8 +207,7 @@ public sealed partial class Sequential
             clock.Stop();
             history.Append(epoch, values);
             var log = new EpochLog(epoch, epochs, clock.Elapsed, values);
-            if (verbose > 0)
-                WriteLine(TrainingLog.FormatEpochLine(log));
+            progress.End(verbose, log);
             onEpochEnd?.Invoke(log);
         }
         return history;

@@ -402,6 +402,36 @@ public class FitTests
             .Be(history["loss"][1].ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Verbose_outside_a_kernel_prints_the_start_line_and_one_line_per_epoch_and_nothing_else(int verbose)
+    {
+        var x = new Tensor(Enumerable.Range(0, 10).Select(i => i / 10f).ToArray(), 10, 1);
+        var y = new Tensor(Enumerable.Range(0, 10).Select(i => i < 5 ? 0f : 1f).ToArray(), 10, 1);
+        var model = new Sequential(new Layer[] { new Dense(1, "sigmoid", inputShape: [1]) }, seed: 1);
+        model.Compile("adam", "binary_crossentropy", ["acc"]);
+        var original = Console.Out;
+        var captured = new StringWriter();
+        try
+        {
+            Console.SetOut(captured);
+            model.Fit(x, y, batchSize: 2, epochs: 2, validationSplit: 0.3f, verbose: verbose);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        var nl = Regex.Escape(Environment.NewLine);
+        captured
+            .ToString()
+            .Should()
+            .MatchRegex(
+                $@"^Train on 7 samples, validate on 3 samples{nl}"
+                    + $@"(Epoch [12]/2 - \d+\.\ds - loss: \d\.\d{{4}} - acc: \d\.\d{{4}} - val_loss: \d\.\d{{4}} - val_acc: \d\.\d{{4}}{nl}){{2}}$"
+            );
+    }
+
     [Fact]
     public void Verbose_zero_prints_nothing()
     {
