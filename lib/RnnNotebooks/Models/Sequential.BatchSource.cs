@@ -80,6 +80,7 @@ public sealed partial class Sequential
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            var progress = EpochProgress.Start(verbose, epoch, epochs, batches);
             if (resetStatesEachEpoch)
                 ResetStates();
             for (int i = 0; i < trainCount; i++)
@@ -105,6 +106,7 @@ public sealed partial class Sequential
                     sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows.Length;
                 Backward(gradient);
                 optimizer.Step(parameters);
+                progress.Batch(b + 1, keys, sums, start + rows.Length);
             }
 
             var values = new List<KeyValuePair<string, double>>(keys.Count) { new("loss", sums[0] / trainCount) };
@@ -116,8 +118,7 @@ public sealed partial class Sequential
             clock.Stop();
             history.Append(epoch, values);
             var log = new EpochLog(epoch, epochs, clock.Elapsed, values);
-            if (verbose > 0)
-                WriteLine(TrainingLog.FormatEpochLine(log));
+            progress.End(verbose, log);
             onEpochEnd?.Invoke(log);
         }
         return history;
