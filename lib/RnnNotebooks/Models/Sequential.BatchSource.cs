@@ -28,7 +28,7 @@ public sealed partial class Sequential
         bool resetStatesEachEpoch = false
     )
     {
-        var (optimizer, loss) = RequireCompiled("Fit");
+        RequireCompiled("Fit");
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count < 1)
             throw new ArgumentException("The training source has no samples.", nameof(train));
@@ -41,87 +41,20 @@ public sealed partial class Sequential
         if (verbose is < 0 or > 2)
             throw new ArgumentOutOfRangeException(nameof(verbose), $"verbose must be 0, 1 or 2, got {verbose}.");
         EnsureBuilt(train);
-        int trainCount = train.Count;
         int valCount = validation?.Count ?? 0;
-        if (HasStatefulLayer())
-            shuffle = false;
-        CheckFixedBatch(batchSize, trainCount, "training");
-        if (valCount > 0)
-            CheckFixedBatch(batchSize, valCount, "validation");
-
-        var rng = seed is ulong s ? new SeededRandom(s) : (_shuffleRng ??= new SeededRandom(Seed ^ ShuffleSalt));
-        var metrics = ResolveMetrics(loss);
-        var parameters = Parameters.ToList();
-        var keys = new List<string> { "loss" };
-        keys.AddRange(metrics.Select(m => m.Key));
-        if (valCount > 0)
-            keys.AddRange(keys.ToList().Select(k => "val_" + k));
-        var history = new History(
-            new Dictionary<string, object?>
-            {
-                ["batch_size"] = batchSize,
-                ["epochs"] = epochs,
-                ["steps"] = null,
-                ["samples"] = trainCount,
-                ["verbose"] = verbose,
-                ["do_validation"] = valCount > 0,
-                ["metrics"] = keys.ToArray(),
-                ["val_samples"] = valCount,
-            }
+        return TrainLoop(
+            train,
+            train.Count,
+            valCount,
+            (loss, metrics) => EvaluateSource(validation!, batchSize, loss, metrics),
+            batchSize,
+            epochs,
+            verbose,
+            shuffle,
+            seed,
+            onEpochEnd,
+            resetStatesEachEpoch
         );
-        History = history;
-        if (verbose > 0)
-            WriteLine(TrainingLog.FormatStartLine(trainCount, valCount));
-
-        var order = new int[trainCount];
-        int batches = (trainCount + batchSize - 1) / batchSize;
-        var sums = new double[1 + metrics.Length];
-        Tensor? gradient = null;
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            var clock = Stopwatch.StartNew();
-            var progress = EpochProgress.Start(verbose, epoch, epochs, batches);
-            if (resetStatesEachEpoch)
-                ResetStates();
-            for (int i = 0; i < trainCount; i++)
-                order[i] = i;
-            if (shuffle)
-                rng.Shuffle(order.AsSpan());
-            Array.Clear(sums);
-            for (int b = 0; b < batches; b++)
-            {
-                int start = b * batchSize;
-                var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
-                var (xb, yb) = train.Batch(rows);
-                CheckBatch(xb, yb, rows.Length, "training");
-                ZeroGradients();
-                var prediction = Forward(xb, training: true);
-                if (gradient is null || !gradient.HasShape(prediction.Shape))
-                    gradient = new Tensor(prediction.Shape);
-                double batchLoss = loss.Compute(yb, prediction, gradient);
-                if (!double.IsFinite(batchLoss))
-                    throw new TrainingDivergedException(epoch + 1, b + 1, batches, batchLoss);
-                sums[0] += batchLoss * rows.Length;
-                for (int m = 0; m < metrics.Length; m++)
-                    sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows.Length;
-                Backward(gradient);
-                optimizer.Step(parameters);
-                progress.Batch(b + 1, keys, sums, start + rows.Length);
-            }
-
-            var values = new List<KeyValuePair<string, double>>(keys.Count) { new("loss", sums[0] / trainCount) };
-            for (int m = 0; m < metrics.Length; m++)
-                values.Add(new(metrics[m].Key, sums[m + 1] / trainCount));
-            if (validation is not null)
-                foreach (var (key, value) in EvaluateSource(validation, batchSize, loss, metrics))
-                    values.Add(new("val_" + key, value));
-            clock.Stop();
-            history.Append(epoch, values);
-            var log = new EpochLog(epoch, epochs, clock.Elapsed, values);
-            progress.End(verbose, log);
-            onEpochEnd?.Invoke(log);
-        }
-        return history;
     }
 
     /// <summary>Keras' model.evaluate on a data source: the exact mean loss and metrics over all its samples, in order.</summary>

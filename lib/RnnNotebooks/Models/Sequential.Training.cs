@@ -93,7 +93,7 @@ public sealed partial class Sequential
         bool resetStatesEachEpoch = false
     )
     {
-        var (optimizer, loss) = RequireCompiled("Fit");
+        RequireCompiled("Fit");
         CheckPair(x, y, "x", "y");
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be ≥ 1, got {batchSize}.");
@@ -132,8 +132,43 @@ public sealed partial class Sequential
         else
             (valX, valY, valStart, valCount, trainCount) = (x, y, 0, 0, n);
 
-        bool stateful = HasStatefulLayer();
-        if (stateful)
+        return TrainLoop(
+            new TensorBatchSource(x, y),
+            trainCount,
+            valCount,
+            (loss, metrics) => EvaluateRows(valX, valY, valStart, valCount, batchSize, loss, metrics),
+            batchSize,
+            epochs,
+            verbose,
+            shuffle,
+            seed,
+            onEpochEnd,
+            resetStatesEachEpoch
+        );
+    }
+
+    /// <summary>
+    /// The training loop behind both Fits: the first <paramref name="trainCount"/> samples of
+    /// <paramref name="train"/> are shuffled (a permutation of their indices per epoch) and cut into batches;
+    /// each batch is one forward, loss, backward and optimizer step; <paramref name="validate"/> (when
+    /// <paramref name="valCount"/> &gt; 0) runs at the end of every epoch.
+    /// </summary>
+    private History TrainLoop(
+        IBatchSource train,
+        int trainCount,
+        int valCount,
+        Func<Loss, (string Key, AccuracyKind Kind)[], List<KeyValuePair<string, double>>> validate,
+        int batchSize,
+        int epochs,
+        int verbose,
+        bool shuffle,
+        ulong? seed,
+        Action<EpochLog>? onEpochEnd,
+        bool resetStatesEachEpoch
+    )
+    {
+        var (optimizer, loss) = RequireCompiled("Fit");
+        if (HasStatefulLayer())
             shuffle = false;
         CheckFixedBatch(batchSize, trainCount, "training");
         if (valCount > 0)
@@ -166,7 +201,7 @@ public sealed partial class Sequential
         var order = new int[trainCount];
         int batches = (trainCount + batchSize - 1) / batchSize;
         var sums = new double[1 + metrics.Length];
-        var buffers = new BatchBuffers();
+        Tensor? gradient = null;
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -182,11 +217,12 @@ public sealed partial class Sequential
             {
                 int start = b * batchSize;
                 var rows = order.AsSpan(start, Math.Min(batchSize, trainCount - start));
-                var xb = buffers.Gather(x, rows, target: false);
-                var yb = buffers.Gather(y, rows, target: true);
+                var (xb, yb) = train.Batch(rows);
+                CheckBatch(xb, yb, rows.Length, "training");
                 ZeroGradients();
                 var prediction = Forward(xb, training: true);
-                var gradient = buffers.Gradient(prediction.Shape);
+                if (gradient is null || !gradient.HasShape(prediction.Shape))
+                    gradient = new Tensor(prediction.Shape);
                 double batchLoss = loss.Compute(yb, prediction, gradient);
                 if (!double.IsFinite(batchLoss))
                     throw new TrainingDivergedException(epoch + 1, b + 1, batches, batchLoss);
@@ -202,7 +238,7 @@ public sealed partial class Sequential
             for (int m = 0; m < metrics.Length; m++)
                 values.Add(new(metrics[m].Key, sums[m + 1] / trainCount));
             if (valCount > 0)
-                foreach (var (key, value) in EvaluateRows(valX, valY, valStart, valCount, batchSize, loss, metrics))
+                foreach (var (key, value) in validate(loss, metrics))
                     values.Add(new("val_" + key, value));
             clock.Stop();
             history.Append(epoch, values);
@@ -407,34 +443,5 @@ public sealed partial class Sequential
     {
         Console.Out.WriteLine(line);
         Console.Out.Flush();
-    }
-
-    /// <summary>Batch buffers reused across the batches of a Fit (one set for full batches, one for the last).</summary>
-    private sealed class BatchBuffers
-    {
-        private readonly Dictionary<(bool Target, int Rows), Tensor> _gathered = new();
-        private Tensor? _gradient;
-
-        public Tensor Gather(Tensor source, ReadOnlySpan<int> rows, bool target)
-        {
-            int stride = source.Size / source.Shape[0];
-            if (!_gathered.TryGetValue((target, rows.Length), out var batch))
-            {
-                batch = new Tensor([rows.Length, .. source.Shape[1..]]);
-                _gathered[(target, rows.Length)] = batch;
-            }
-            var src = source.Data.AsSpan();
-            var dst = batch.Data.AsSpan();
-            for (int i = 0; i < rows.Length; i++)
-                src.Slice(rows[i] * stride, stride).CopyTo(dst.Slice(i * stride, stride));
-            return batch;
-        }
-
-        public Tensor Gradient(int[] shape)
-        {
-            if (_gradient is null || !_gradient.HasShape(shape))
-                _gradient = new Tensor(shape);
-            return _gradient;
-        }
     }
 }
