@@ -33,9 +33,11 @@ public class RepeatStatisticsTests
     [Fact]
     public void Per_epoch_statistics_average_the_curves_position_by_position()
     {
-        var per = RepeatStatistics.PerEpoch([new[] { 0.6, 0.8 }, new[] { 0.7, 1.0 }]);
-        per.Select(p => p.Mean).Should().Equal(0.65, 0.9);
-        per[1].StandardDeviation.Should().BeApproximately(Math.Sqrt(0.02), 1e-12);
+        // Values exactly representable in binary, so the means are exact.
+        var per = RepeatStatistics.PerEpoch([new[] { 0.5, 0.75 }, new[] { 1.0, 0.25 }]);
+        per.Select(p => p.Mean).Should().Equal(0.75, 0.5);
+        per[1].StandardDeviation.Should().BeApproximately(Math.Sqrt(0.125), 1e-12);
+        per.Select(p => p.Count).Should().Equal(2, 2);
     }
 
     [Fact]
