@@ -756,6 +756,17 @@ public abstract class RecurrentLayer : Layer
             s.State(k, finalSlot).CopyTo(finalStates[k].Data.AsSpan(s.Start * units, s.BlockSize));
     }
 
+    /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
+    internal static void FlushTiny(Span<float> values)
+    {
+        const float tiny = 1e-30f;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (MathF.Abs(values[i]) < tiny)
+                values[i] = 0f;
+        }
+    }
+
     private void BackwardShard(
         RecurrentShard s,
         Tensor outputGradient,
@@ -799,6 +810,12 @@ public abstract class RecurrentLayer : Layer
             int t = TimeOf(step);
             var previous = step > 0 ? s.StateGrad(TimeOf(step - 1)) : s.InitialGrad(0);
             BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
+            // Gradients flowing back over hundreds of steps shrink geometrically; once they reach the
+            // subnormal range every later step would run at a fraction of its speed (subnormal floats
+            // are very slow on x86). Flushing them to zero changes no sum by more than 1e-30.
+            FlushTiny(previous);
+            for (int k = 1; k < StateCount; k++)
+                FlushTiny(s.InitialGrad(k));
         }
 
         // Weight gradients over all timesteps at once: ∂L/∂W_g = Xᵀ·δ_g, ∂L/∂U_g = H_prevᵀ·δ_g.
