@@ -145,7 +145,7 @@ public static partial class HtmlExporter
         var toc = markdown.Headings.Where(h => h.Level is 2 or 3).ToList();
 
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\" data-rnnbook>\n<head>\n<meta charset=\"utf-8\">\n");
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         sb.Append("<meta name=\"generator\" content=\"rnnbook\">\n");
         sb.Append("<title>").Append(Escape(title));
@@ -153,6 +153,9 @@ public static partial class HtmlExporter
             sb.Append(" · ").Append(Escape(navigation.BookTitle));
         sb.Append("</title>\n");
         sb.Append("<link rel=\"stylesheet\" href=\"").Append(Escape(assetsHref)).Append("katex/katex.min.css\">\n");
+        // plotly.js before the outputs: each chart's own script finds it and draws (see ChartFormatterSource).
+        if (interactive)
+            sb.Append(PlotlyScriptTag).Append(Escape(assetsHref)).Append("plotly.min.js\"></script>\n");
         sb.Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
         if (navigation is not null)
             AppendNavigation(sb, navigation, "top");
@@ -174,8 +177,6 @@ public static partial class HtmlExporter
         sb.Append("<footer>Rendered by rnnbook from ").Append(Escape(where)).Append(".</footer>\n</main>\n</div>\n");
         if (navigation is not null)
             AppendNavigation(sb, navigation, "bottom");
-        if (interactive)
-            sb.Append(PlotlyScriptTag).Append(Escape(assetsHref)).Append("plotly.min.js\"></script>\n");
         sb.Append("</body>\n</html>\n");
         return new RenderedPage(
             sb.ToString(),
@@ -188,7 +189,7 @@ public static partial class HtmlExporter
 
     /// <summary>A page of the book that is not a notebook (the index): the same head, styles and layout.</summary>
     internal static string Shell(string title, string assetsHref, string body) =>
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<!DOCTYPE html>\n<html lang=\"en\" data-rnnbook>\n<head>\n<meta charset=\"utf-8\">\n"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         + "<meta name=\"generator\" content=\"rnnbook\">\n"
         + $"<title>{Escape(title)}</title>\n"

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Markdig;
 using Markdig.Extensions.Mathematics;
+using Markdig.Helpers;
+using Markdig.Parsers;
 using Markdig.Renderers;
 using Markdig.Renderers.Html;
 using Markdig.Syntax;
@@ -22,6 +24,7 @@ public sealed partial class PageMarkdown(Katex katex)
     public static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UsePipeTables()
         .UseMathematics()
+        .Use<DollarMathExtension>()
         .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)
         .UseTaskLists()
         .UseAutoLinks()
@@ -180,6 +183,78 @@ public sealed partial class PageMarkdown(Katex katex)
                 renderer.Write(HtmlText.Escape(code));
             }
             renderer.WriteLine("</code></pre>");
+        }
+    }
+
+    /// <summary>Swaps Markdig's inline math for <see cref="DollarMath"/> (Jupyter's and Pandoc's rules).</summary>
+    private sealed class DollarMathExtension : IMarkdownExtension
+    {
+        public void Setup(MarkdownPipelineBuilder pipeline)
+        {
+            if (!pipeline.InlineParsers.Replace<MathInlineParser>(new DollarMath()))
+                pipeline.InlineParsers.Insert(0, new DollarMath());
+        }
+
+        public void Setup(MarkdownPipeline pipeline, IMarkdownRenderer renderer) { }
+    }
+
+    /// <summary>
+    /// Inline <c>$…$</c> and <c>$$…$$</c> as Jupyter and Pandoc read them: the opening <c>$</c> is followed by a
+    /// non-space, the closing one follows a non-space and is not followed by a digit ("It costs $5 and $10" stays
+    /// text). Unlike Markdig's own rule, a letter may follow the closing <c>$</c>, so "three $\tanh$s" is math, as
+    /// in Jupyter. A backslash escapes the next character inside the formula.
+    /// </summary>
+    private sealed class DollarMath : InlineParser
+    {
+        public DollarMath() => OpeningCharacters = ['$'];
+
+        public override bool Match(InlineProcessor processor, ref StringSlice slice)
+        {
+            string text = slice.Text;
+            int start = slice.Start,
+                end = slice.End;
+            int count = start + 1 <= end && text[start + 1] == '$' ? 2 : 1;
+            int content = start + count;
+            if (content > end || char.IsWhiteSpace(text[content]) && count == 1)
+                return false;
+            for (int i = content; i <= end; i++)
+            {
+                char c = text[i];
+                if (c == '\\')
+                {
+                    i++;
+                    continue;
+                }
+                if (c != '$')
+                    continue;
+                if (count == 2)
+                {
+                    if (i + 1 > end || text[i + 1] != '$')
+                        return false;
+                }
+                else if (char.IsWhiteSpace(text[i - 1]) || i + 1 <= end && char.IsDigit(text[i + 1]))
+                    continue;
+                if (i == content)
+                    return false;
+                int line = 0,
+                    column = 0;
+                var math = new MathInline
+                {
+                    Delimiter = '$',
+                    DelimiterCount = count,
+                    Content = new StringSlice(text, content, i - 1),
+                    Span = new Markdig.Syntax.SourceSpan(
+                        processor.GetSourcePosition(start, out line, out column),
+                        processor.GetSourcePosition(i + count - 1)
+                    ),
+                    Line = line,
+                    Column = column,
+                };
+                processor.Inline = math;
+                slice.Start = i + count;
+                return true;
+            }
+            return false;
         }
     }
 }

@@ -29,7 +29,10 @@ public class HtmlExportTests
         html.Should()
             .Contain("<div class=\"output rich\"><div class=\"rnn-chart\"")
             .And.Contain("<svg xmlns=\"http://www.w3.org/2000/svg\"");
-        html.Should().NotContain("<script", "a page without interactive charts needs no JavaScript");
+        // The chart carries its plotly data; the page loads plotly.js from its own assets folder.
+        html.Should()
+            .Contain("<script src=\"assets/plotly.min.js\"></script>")
+            .And.Contain("class=\"rnn-chart-data\"");
         html.Should().NotContain("src=\"http", "nothing is loaded from the network").And.NotContain("href=\"http");
         html.Should().Contain("<link rel=\"stylesheet\" href=\"assets/katex/katex.min.css\">");
         // The chart inside the page is well-formed XML.

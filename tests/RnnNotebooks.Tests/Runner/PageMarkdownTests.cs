@@ -46,6 +46,12 @@ public class PageMarkdownTests
         html.Should().Contain("mathbb").And.Contain("mfrac").And.Contain("<mtable");
         html.Should().Contain("<em>emphasis</em>").And.Contain("a_1 * b_2</annotation>");
         Render("It costs $5 and $10.").Should().Be("<p>It costs $5 and $10.</p>\n");
+        // As in Jupyter, a letter may follow the closing $ (Markdig alone would leave this as text).
+        Render("three $\\tanh$s")
+            .Should()
+            .Contain("<annotation encoding=\"application/x-tex\">\\tanh</annotation>")
+            .And.EndWith("s</p>\n");
+        Render("inline $$\\sum_i x_i$$ display").Should().Contain("<span class=\"katex-display\">");
     }
 
     [Fact]
