@@ -104,7 +104,7 @@ public static class Cli
         var root = new Command(
             Name,
             "rnnbook: runs the workbook's C# notebooks headless in the .NET Interactive C# kernel, checks their "
-                + "metadata, creates new ones and exports them.\n"
+                + "metadata, creates new ones, exports them as pages and builds the book (a static site).\n"
                 + "Exit code: 0 all passed, 1 a notebook failed (or lint found problems), 2 bad usage, 130 interrupted."
         );
 
@@ -199,9 +199,9 @@ public static class Cli
         };
         var bookOut = new Option<string?>("--out")
         {
-            Description = "The folder to write the site to (index.html, one page per notebook, assets/, img/).",
+            Description =
+                "The folder to write the site to (required): index.html, one page per notebook, assets/, img/.",
             HelpName = "DIR",
-            Required = true,
         };
         var bookTitle = new Option<string?>("--title")
         {
@@ -224,7 +224,7 @@ public static class Cli
                 () =>
                     Book(
                         r.GetValue(bookInputs) ?? [],
-                        r.GetValue(bookOut)!,
+                        r.GetValue(bookOut),
                         r.GetValue(bookTitle),
                         r.InvocationConfiguration.Output,
                         r.InvocationConfiguration.Error
@@ -396,8 +396,10 @@ public static class Cli
         return problems.Count == 0 ? Success : Failed;
     }
 
-    private static int Book(string[] inputs, string outDir, string? title, TextWriter output, TextWriter error)
+    private static int Book(string[] inputs, string? outDir, string? title, TextWriter output, TextWriter error)
     {
+        if (outDir is null)
+            throw new UsageException("book needs --out DIR, the folder to write the site to");
         if (inputs.Length == 0)
             throw new UsageException("book needs the executed notebooks or their folder (e.g. rnnbook book notebooks)");
         var paths = NotebookBatch.Expand(inputs).Select(n => n.Path).ToList();

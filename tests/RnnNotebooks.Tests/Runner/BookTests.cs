@@ -20,6 +20,7 @@ internal static class BookSite
     private static async Task<(TempDirectory, string, BookResult)> BuildAsync()
     {
         var dir = new TempDirectory();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => dir.Dispose();
         LayOutLibrary(dir);
         string notebooks = dir["notebooks"];
         string source = Path.Combine(RepositoryRoot(), "notebooks");
