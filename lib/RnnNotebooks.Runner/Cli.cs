@@ -21,7 +21,7 @@ public static class Cli
 
     private const string Name = "rnnbook";
 
-    private static readonly string[] Verbs = ["run", "export", "lint", "new"];
+    private static readonly string[] Verbs = ["run", "export", "book", "lint", "new"];
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -104,7 +104,7 @@ public static class Cli
         var root = new Command(
             Name,
             "rnnbook: runs the workbook's C# notebooks headless in the .NET Interactive C# kernel, checks their "
-                + "metadata, creates new ones and exports them.\n"
+                + "metadata, creates new ones, exports them as pages and builds the book (a static site).\n"
                 + "Exit code: 0 all passed, 1 a notebook failed (or lint found problems), 2 bad usage, 130 interrupted."
         );
 
@@ -169,7 +169,10 @@ public static class Cli
             Description = "The page to write (default: the notebook's path with .html).",
             HelpName = "FILE",
         };
-        var export = new Command("export", "Write a notebook as a static page that needs no script.")
+        var export = new Command(
+            "export",
+            "Write a notebook as a static page (math by KaTeX, code by Roslyn) with its assets/ folder beside it."
+        )
         {
             exportInput,
             html,
@@ -183,7 +186,48 @@ public static class Cli
                         r.GetValue(exportInput) ?? [],
                         r.GetValue(html),
                         r.GetValue(exportOut),
-                        r.InvocationConfiguration.Output
+                        r.InvocationConfiguration.Output,
+                        r.InvocationConfiguration.Error
+                    )
+            )
+        );
+
+        var bookInputs = new Argument<string[]>("notebooks")
+        {
+            Description = "Executed notebooks (.ipynb) or folders, in chapter order by file name.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var bookOut = new Option<string?>("--out")
+        {
+            Description =
+                "The folder to write the site to (required): index.html, one page per notebook, assets/, img/.",
+            HelpName = "DIR",
+        };
+        var bookTitle = new Option<string?>("--title")
+        {
+            Description = "The book's title (default: RnnNotebooks).",
+            HelpName = "TEXT",
+        };
+        var book = new Command(
+            "book",
+            "Build a static site from executed notebooks: an index of the chapters, one page per notebook with its "
+                + "contents and previous/next links; it reads from file:// with no network."
+        )
+        {
+            bookInputs,
+            bookOut,
+            bookTitle,
+        };
+        book.SetAction(r =>
+            guard(
+                "book",
+                () =>
+                    Book(
+                        r.GetValue(bookInputs) ?? [],
+                        r.GetValue(bookOut),
+                        r.GetValue(bookTitle),
+                        r.InvocationConfiguration.Output,
+                        r.InvocationConfiguration.Error
                     )
             )
         );
@@ -241,6 +285,7 @@ public static class Cli
         root.Options.Add(new VersionOption());
         root.Subcommands.Add(run);
         root.Subcommands.Add(export);
+        root.Subcommands.Add(book);
         root.Subcommands.Add(lint);
         root.Subcommands.Add(create);
         return root;
@@ -257,7 +302,7 @@ public static class Cli
         if (command == root)
             return token.StartsWith('-')
                 ? $"unknown option '{token}' (valid: --help, --version, or a command: {string.Join(", ", Verbs)})"
-                : $"unknown command '{token}' (expected run, export, lint or new)";
+                : $"unknown command '{token}' (expected run, export, book, lint or new)";
         return token.StartsWith('-')
             ? UnknownOption(token, command)
             : $"unexpected argument '{token}' for {command.Name}";
@@ -330,7 +375,7 @@ public static class Cli
         }
     }
 
-    private static int Export(string[] inputs, bool html, string? outFile, TextWriter output)
+    private static int Export(string[] inputs, bool html, string? outFile, TextWriter output, TextWriter error)
     {
         if (!html)
             throw new UsageException("export needs a format: --html");
@@ -344,9 +389,30 @@ public static class Cli
         // The exporter reads the notebook's JSON itself (it renders every output kind Jupyter knows).
         var notebook = NotebookDocument.Load(input);
         outFile ??= Path.ChangeExtension(input, ".html");
-        AtomicFile.WriteAllText(outFile, HtmlExporter.Export(notebook));
-        output.WriteLine($"rnnbook: wrote {outFile}");
-        return Success;
+        var problems = HtmlExporter.ExportFile(notebook, outFile);
+        foreach (var problem in problems)
+            error.WriteLine($"rnnbook: {problem}");
+        output.WriteLine($"rnnbook: wrote {outFile} (and its assets/ folder)");
+        return problems.Count == 0 ? Success : Failed;
+    }
+
+    private static int Book(string[] inputs, string? outDir, string? title, TextWriter output, TextWriter error)
+    {
+        if (outDir is null)
+            throw new UsageException("book needs --out DIR, the folder to write the site to");
+        if (inputs.Length == 0)
+            throw new UsageException("book needs the executed notebooks or their folder (e.g. rnnbook book notebooks)");
+        var paths = NotebookBatch.Expand(inputs).Select(n => n.Path).ToList();
+        if (paths.Count == 0)
+            throw new UsageException($"no notebooks (.ipynb) in {string.Join(", ", inputs)}");
+        var result = BookBuilder.Build(paths, outDir, title ?? BookBuilder.DefaultTitle);
+        foreach (var problem in result.Problems)
+            error.WriteLine($"rnnbook: {problem}");
+        output.WriteLine(
+            $"rnnbook: wrote {result.Pages.Count} page{(result.Pages.Count == 1 ? "" : "s")} and "
+                + $"{Path.Combine(outDir, "index.html")}; open it in a browser (no network needed)"
+        );
+        return result.Problems.Count == 0 ? Success : Failed;
     }
 
     private static int Lint(string[] inputs, bool fix, TextWriter output, TextWriter error)

@@ -44,6 +44,7 @@ public class CliTests
             .Contain("Usage:")
             .And.Contain("run")
             .And.Contain("export")
+            .And.Contain("book")
             .And.Contain("lint")
             .And.Contain("new");
         foreach (
@@ -51,6 +52,7 @@ public class CliTests
             {
                 ("run", new[] { "--in-place", "--out", "-p, --parameter", "--timeout-per-cell" }),
                 ("export", new[] { "--html", "--out" }),
+                ("book", new[] { "--out <DIR>", "--title" }),
                 ("lint", new[] { "--fix" }),
                 ("new", new[] { "--title" }),
             }
@@ -67,6 +69,7 @@ public class CliTests
     [Theory]
     [InlineData("run", "--verbose", "valid options: --in-place, --out, -p/--parameter, --timeout-per-cell")]
     [InlineData("export", "--pdf", "valid options: --html, --out")]
+    [InlineData("book", "--pdf", "valid options: --out, --title")]
     [InlineData("lint", "--strict", "valid options: --fix")]
     [InlineData("new", "--force", "valid options: --title")]
     public void Unknown_options_are_refused_with_the_valid_ones(string verb, string option, string valid)

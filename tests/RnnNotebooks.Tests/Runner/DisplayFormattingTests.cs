@@ -89,7 +89,11 @@ public class DisplayFormattingTests
         var svg = Format(chart, [MimeTypes.Svg]);
 
         bundle.Keys.Should().Equal("text/html", "text/plain");
-        bundle["text/html"].Should().Be(chart.ToHtml());
+        // The SVG, unchanged, then the same data for plotly.js (drawn where scripts run).
+        bundle["text/html"]
+            .Should()
+            .StartWith(chart.ToHtml())
+            .And.Be(RnnNotebooks.Charts.ChartFormatterSource.Html(chart));
         bundle["text/plain"].Should().Be("Line chart \"T\": 1 series (y), 2 points");
         svg.Keys.Should().Equal("image/svg+xml");
         svg["image/svg+xml"].Should().Be(chart.ToSvg());

@@ -21,15 +21,20 @@ public class HtmlExportTests
 
         html.Should().StartWith("<!DOCTYPE html>");
         html.Should().Contain("<title>00 · Hello, runner</title>");
-        html.Should().Contain("<h1 id=\"00-hello-runner\">00 · Hello, runner");
-        html.Should().Contain("<pre class=\"source\"><code class=\"language-csharp\"><span class=\"directive\">#r");
+        html.Should().Contain("<h1 id=\"00--hello-runner\">00 · Hello, runner");
+        html.Should()
+            .Contain("<pre class=\"source\"><code class=\"language-csharp\"><span class=\"directive\">#r</span>");
         html.Should().Contain("<div class=\"output stream stdout\"><pre>quick=False, epochs=3\n</pre></div>");
         html.Should().Contain("<table class=\"rnn-model-summary\"");
         html.Should()
             .Contain("<div class=\"output rich\"><div class=\"rnn-chart\"")
             .And.Contain("<svg xmlns=\"http://www.w3.org/2000/svg\"");
-        html.Should().NotContain("<script", "the page needs no JavaScript");
-        html.Should().NotContain("src=\"http", "nothing is loaded from the network").And.NotContain("<link");
+        // The chart carries its plotly data; the page loads plotly.js from its own assets folder.
+        html.Should()
+            .Contain("<script src=\"assets/plotly.min.js\"></script>")
+            .And.Contain("class=\"rnn-chart-data\"");
+        html.Should().NotContain("src=\"http", "nothing is loaded from the network").And.NotContain("href=\"http");
+        html.Should().Contain("<link rel=\"stylesheet\" href=\"assets/katex/katex.min.css\">");
         // The chart inside the page is well-formed XML.
         int start = html.IndexOf("<svg", StringComparison.Ordinal);
         int end = html.IndexOf("</svg>", start, StringComparison.Ordinal) + 6;
@@ -49,6 +54,33 @@ public class HtmlExportTests
                 "<div class=\"output error\"><div class=\"error-title\">System.InvalidOperationException: expected 12 parameters, got 13</div>"
             );
         html.Should().Contain("<div class=\"prompt\">[ ]</div>");
+    }
+
+    [Fact]
+    public void Export_file_writes_the_page_its_assets_and_its_images()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir["nb/img"]);
+        File.WriteAllText(dir["nb/img/cell.svg"], "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+        string path = dir["nb/page.ipynb"];
+        File.WriteAllText(
+            path,
+            """
+            {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# P\n\n![cell](img/cell.svg) $\\mathbb{R}^n$"}],
+             "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            """
+        );
+
+        var problems = HtmlExporter.ExportFile(NotebookDocument.Load(path), dir["out/page.html"]);
+
+        problems.Should().BeEmpty();
+        File.ReadAllText(dir["out/page.html"])
+            .Should()
+            .Contain("<img src=\"img/cell.svg\" alt=\"cell\"")
+            .And.Contain("class=\"katex\"");
+        File.Exists(dir["out/img/cell.svg"]).Should().BeTrue("the images the Markdown shows travel with the page");
+        File.Exists(dir["out/assets/katex/katex.min.css"]).Should().BeTrue();
+        Directory.GetFiles(dir["out/assets/katex/fonts"], "KaTeX_Main-Regular.woff2").Should().ContainSingle();
     }
 
     [Fact]
