@@ -46,7 +46,7 @@ public sealed partial class Sequential
             train,
             train.Count,
             valCount,
-            (loss, metrics) => EvaluateSource(validation!, batchSize, loss, metrics),
+            (loss, metrics) => EvaluateSource(validation!, 0, valCount, batchSize, loss, metrics),
             batchSize,
             epochs,
             verbose,
@@ -68,7 +68,10 @@ public sealed partial class Sequential
             throw new ArgumentOutOfRangeException(nameof(batchSize), $"batchSize must be ≥ 1, got {batchSize}.");
         EnsureBuilt(data);
         CheckFixedBatch(batchSize, data.Count, "evaluation");
-        return new EvaluateResult(EvaluateSource(data, batchSize, loss, ResolveMetrics(loss)), data.Count);
+        return new EvaluateResult(
+            EvaluateSource(data, 0, data.Count, batchSize, loss, ResolveMetrics(loss)),
+            data.Count
+        );
     }
 
     /// <summary>Keras' model.predict on a data source (its targets are ignored): the outputs of every sample, in order.</summary>
@@ -101,15 +104,17 @@ public sealed partial class Sequential
         return result!;
     }
 
+    /// <summary>The exact mean loss and metrics over the samples first … first + count − 1 of <paramref name="data"/>.</summary>
     private List<KeyValuePair<string, double>> EvaluateSource(
         IBatchSource data,
+        int first,
+        int count,
         int batchSize,
         Loss loss,
         (string Key, AccuracyKind Kind)[] metrics
     )
     {
-        int count = data.Count;
-        var rows = Enumerable.Range(0, count).ToArray();
+        var rows = Enumerable.Range(first, count).ToArray();
         var sums = new double[1 + metrics.Length];
         for (int offset = 0; offset < count; offset += batchSize)
         {

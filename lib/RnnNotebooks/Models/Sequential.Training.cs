@@ -136,7 +136,8 @@ public sealed partial class Sequential
             new TensorBatchSource(x, y),
             trainCount,
             valCount,
-            (loss, metrics) => EvaluateRows(valX, valY, valStart, valCount, batchSize, loss, metrics),
+            (loss, metrics) =>
+                EvaluateSource(new TensorBatchSource(valX, valY), valStart, valCount, batchSize, loss, metrics),
             batchSize,
             epochs,
             verbose,
@@ -262,7 +263,10 @@ public sealed partial class Sequential
         EnsureBuilt(x);
         int n = x.Shape[0];
         CheckFixedBatch(batchSize, n, "evaluation");
-        return new EvaluateResult(EvaluateRows(x, y, 0, n, batchSize, loss, ResolveMetrics(loss)), n);
+        return new EvaluateResult(
+            EvaluateSource(new TensorBatchSource(x, y), 0, n, batchSize, loss, ResolveMetrics(loss)),
+            n
+        );
     }
 
     /// <summary>
@@ -323,33 +327,6 @@ public sealed partial class Sequential
             CultureInfo.InvariantCulture
         );
         return (int)(n * (1.0 - v));
-    }
-
-    private List<KeyValuePair<string, double>> EvaluateRows(
-        Tensor x,
-        Tensor y,
-        int start,
-        int count,
-        int batchSize,
-        Loss loss,
-        (string Key, AccuracyKind Kind)[] metrics
-    )
-    {
-        var sums = new double[1 + metrics.Length];
-        for (int offset = 0; offset < count; offset += batchSize)
-        {
-            int rows = Math.Min(batchSize, count - offset);
-            var xb = SliceRows(x, start + offset, rows);
-            var yb = SliceRows(y, start + offset, rows);
-            var prediction = Forward(xb, training: false);
-            sums[0] += loss.Compute(yb, prediction) * rows;
-            for (int m = 0; m < metrics.Length; m++)
-                sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows;
-        }
-        var values = new List<KeyValuePair<string, double>>(sums.Length) { new("loss", sums[0] / count) };
-        for (int m = 0; m < metrics.Length; m++)
-            values.Add(new(metrics[m].Key, sums[m + 1] / count));
-        return values;
     }
 
     private (Optimizer, Loss) RequireCompiled(string what) =>
