@@ -6,8 +6,8 @@ namespace RnnNotebooks.Data;
 /// <summary>
 /// Finds dataset files, in this order:
 /// <list type="number">
-/// <item>the override folder named by the environment variable <c>RNN_NOTEBOOKS_DATA</c> (CI points it at
-/// <c>../shared/datasets</c>; same layout, see <see cref="DatasetFile.RelativePath"/>). Files there are trusted as
+/// <item>the override folder named by the environment variable <c>RNN_NOTEBOOKS_DATA</c> (CI points it at its
+/// datasets folder; same layout, see <see cref="DatasetFile.RelativePath"/>). Files there are trusted as
 /// they are: the loaders check their structure, not their checksum;</item>
 /// <item>the repository's <c>data/</c> folder (found by walking up to <c>RnnNotebooks.sln</c> from the library's
 /// location or the current directory), where downloads land;</item>

@@ -3,7 +3,7 @@ namespace RnnNotebooks.Data;
 /// <summary>
 /// One file of a dataset: where it lives under a data folder, and where and how to download it.
 /// </summary>
-/// <param name="RelativePath">Path under a data folder, with '/' separators (the layout of <c>../shared/datasets</c>).</param>
+/// <param name="RelativePath">Path under a data folder, with '/' separators (the layout of every data folder).</param>
 /// <param name="Url">Official download address; null when the file cannot be downloaded automatically.</param>
 /// <param name="Sha256">SHA-256 (lower-case hex) of the downloaded bytes; null when no official checksum is known.</param>
 /// <param name="Size">Size in bytes of the download, when known.</param>
@@ -119,7 +119,7 @@ public static class DatasetCatalog
             [AclImdbTarball],
             "50,000 labelled reviews (train/test x pos/neg, 12,500 each) and 50,000 unlabelled (train/unsup). "
                 + "Accepted as the tarball or as an extracted aclImdb/ folder. A tarball placed in the override folder is "
-                + "accepted when its structure is right, whatever its checksum (../shared/datasets holds a faithful rebuild)."
+                + "accepted when its structure is right, whatever its checksum (so a faithful rebuild of the archive works too)."
         );
 
     public static DatasetInfo AirlineTweets { get; } =

@@ -4,7 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace RnnNotebooks.Layers;
 
 /// <summary>
-/// Keras' Bidirectional wrapper (KERAS_SEMANTICS §6): the wrapped layer reads the sequence
+/// Keras' Bidirectional wrapper: the wrapped layer reads the sequence
 /// forwards and a second copy, built from its configuration with go_backwards inverted and with
 /// its own weights, reads it backwards. Inner names become forward_&lt;name&gt; / backward_&lt;name&gt;.
 /// <para>

@@ -3,7 +3,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace RnnNotebooks.Layers;
 
 /// <summary>
-/// Keras' GRU (KERAS_SEMANTICS §4), gate order z, r, h in every weight. σ is the recurrent
+/// Keras' GRU, gate order z, r, h in every weight. σ is the recurrent
 /// activation (hard_sigmoid in Keras 2.0–2.2, the default here; sigmoid in Keras 2.3 / tf.keras).
 /// <para>resetAfter = false (Keras 2.x), bias (3u), 3u(I + u + 1) parameters:</para>
 /// <code>

@@ -4,7 +4,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace RnnNotebooks.Layers;
 
 /// <summary>
-/// Keras' LSTM (KERAS_SEMANTICS §3), gate order i, f, c, o in every weight:
+/// Keras' LSTM, gate order i, f, c, o in every weight:
 /// <code>
 /// i = σ(x·W_i + h_{t−1}·U_i + b_i)      f = σ(x·W_f + h_{t−1}·U_f + b_f)
 /// g = act(x·W_c + h_{t−1}·U_c + b_c)    o = σ(x·W_o + h_{t−1}·U_o + b_o)

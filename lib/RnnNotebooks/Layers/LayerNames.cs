@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace RnnNotebooks.Layers;
 
-/// <summary>How default layer names are numbered (KERAS_SEMANTICS §9.3).</summary>
+/// <summary>How default layer names are numbered.</summary>
 public enum NamingStyle
 {
     /// <summary>Keras 2.x: dense_1, dense_2, … (counters start at 1).</summary>

@@ -9,7 +9,7 @@ namespace RnnNotebooks.Layers;
 public sealed record RecurrentOutput(Tensor Output, Tensor[] States);
 
 /// <summary>
-/// The machinery shared by SimpleRNN, LSTM and GRU (KERAS_SEMANTICS §1): options, weights, the
+/// The machinery shared by SimpleRNN, LSTM and GRU: options, weights, the
 /// time loop forwards and backwards (BPTT), initial and carried states, dropout masks, and the
 /// split of the batch into shards.
 /// <para>

@@ -1,7 +1,7 @@
 namespace RnnNotebooks.Layers;
 
 /// <summary>
-/// Keras' SimpleRNN (KERAS_SEMANTICS §2), the Elman network:
+/// Keras' SimpleRNN, the Elman network:
 /// <c>h_t = act(x_t·W + b + h_{t−1}·U)</c>, output y_t = h_t.
 /// Weights: kernel W (I, u), recurrent_kernel U (u, u), bias b (u); u(I + u + 1) parameters.
 /// <para>

@@ -6,7 +6,7 @@ using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Models;
 
-/// <summary>Compile / Fit / Evaluate / Predict with Keras 2.x semantics (KERAS_SEMANTICS §10–§11).</summary>
+/// <summary>Compile / Fit / Evaluate / Predict with Keras 2.x semantics.</summary>
 public sealed partial class Sequential
 {
     private static readonly string[] NoMetrics = [];

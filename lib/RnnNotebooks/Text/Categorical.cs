@@ -2,7 +2,7 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Text;
 
-/// <summary>Class labels as integers and one-hot rows (KERAS_SEMANTICS §13).</summary>
+/// <summary>Class labels as integers and one-hot rows.</summary>
 public static class Categorical
 {
     /// <summary>

@@ -22,7 +22,7 @@ public enum Truncating
     Post,
 }
 
-/// <summary>Turning variable-length sequences into fixed-size arrays (KERAS_SEMANTICS §13, seed 000).</summary>
+/// <summary>Turning variable-length sequences into fixed-size arrays (seed 000).</summary>
 public static class Sequences
 {
     /// <summary>

@@ -3,7 +3,7 @@ using RnnNotebooks.Data;
 namespace RnnNotebooks.Text;
 
 /// <summary>
-/// NLTK's English stopword list (<c>nltk.corpus.stopwords.words('english')</c>, KERAS_SEMANTICS §17): the classic
+/// NLTK's English stopword list (<c>nltk.corpus.stopwords.words('english')</c>): the classic
 /// 179 words, lower case, ASCII apostrophes, matched exactly and case-sensitively.
 /// <para>
 /// Read from the data cache's <c>nltk_stopwords/english</c> when that file is present (override folder or the

@@ -3,7 +3,7 @@ using System.Text;
 namespace RnnNotebooks.Text;
 
 /// <summary>
-/// Keras' text <c>Tokenizer</c> (keras_preprocessing ≥ 1.0.5 / tf.keras behaviour, KERAS_SEMANTICS §12):
+/// Keras' text <c>Tokenizer</c> (keras_preprocessing ≥ 1.0.5 / tf.keras behaviour):
 /// counts words over the texts it is fitted on and numbers them by frequency.
 /// <list type="bullet">
 /// <item><see cref="WordIndex"/>: word → 1, 2, 3 … ordered by count, descending; equal counts keep the order in

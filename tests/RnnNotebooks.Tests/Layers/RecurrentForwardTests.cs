@@ -161,7 +161,7 @@ public class RecurrentForwardTests
 
         var h = layer.Forward(x);
 
-        // Element 0 is the output after reading x_2 = −1 (KERAS_SEMANTICS §1.4).
+        // Element 0 is the output after reading x_2 = −1.
         double after2 = Math.Tanh(0.5 * -1 + 0.1);
         double after1 = Math.Tanh(0.5 * 2 + 0.1 + 0.3 * after2);
         double after0 = Math.Tanh(0.5 * 1 + 0.1 + 0.3 * after1);

@@ -4,7 +4,7 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Tests.Layers;
 
-/// <summary>Parameter counts and shapes of the workbook's models (KERAS_SEMANTICS §8, WORKBOOK_PLAN).</summary>
+/// <summary>Parameter counts and shapes of the workbook's models.</summary>
 [Collection("LayerNames")]
 public class RecurrentSummaryTests
 {

@@ -5,7 +5,7 @@ namespace RnnNotebooks.Tests.Layers;
 
 /// <summary>
 /// An independent, deliberately plain double-precision implementation of the Keras 2.x cell
-/// equations (KERAS_SEMANTICS §2–§4), one sample and one step at a time, to check the layers'
+/// equations, one sample and one step at a time, to check the layers'
 /// forward passes against.
 /// </summary>
 internal static class ReferenceRnn

@@ -6,7 +6,7 @@ namespace RnnNotebooks.Tests.Models;
 /// <summary>
 /// The models the chapters print, with the parameter counts and output shapes the notebooks must
 /// show (WORKBOOK_PLAN, notebooks 03, 04, 05 and 08). The full texts are written from Keras 2.x's
-/// layout (KERAS_SEMANTICS §9.1): columns stop at 29, 55 and 65, counts without separators in the
+/// layout: columns stop at 29, 55 and 65, counts without separators in the
 /// table and with them in the totals.
 /// </summary>
 [Collection("LayerNames")]

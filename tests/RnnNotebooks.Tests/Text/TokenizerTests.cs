@@ -4,7 +4,7 @@ namespace RnnNotebooks.Tests.Text;
 
 public class TokenizerTests
 {
-    // KERAS_SEMANTICS §12 worked example.
+    // A worked example of Keras' Tokenizer rules, counted by hand.
     private static readonly string[] Texts =
     [
         "The cat sat on the mat.",

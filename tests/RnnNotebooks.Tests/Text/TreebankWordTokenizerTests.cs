@@ -6,7 +6,7 @@ public class TreebankWordTokenizerTests
 {
     private static readonly TreebankWordTokenizer Tokenizer = new();
 
-    // KERAS_SEMANTICS §16.1: NLTK's doctests and rule-derived examples.
+    // NLTK's doctests and rule-derived examples.
     [Theory]
     [InlineData(
         "Good muffins cost $3.88\nin New York.  Please buy me\ntwo of them.\nThanks.",
