@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Checks the fixtures against the Keras equations (KERAS_SEMANTICS.md sections 2-7), independently of PyTorch.
+"""Checks the fixtures against the Keras equations (docs/keras-semantics.md#simplernn, #lstm, #gru, #bidirectional,
+#embedding, #dense), independently of PyTorch.
 
 Run:  /usr/bin/python3 tests/fixtures-torch/check_fixtures.py
 

@@ -5,7 +5,7 @@ Run with Debian's python3-torch:  /usr/bin/python3 tests/fixtures-torch/make_fix
 
 For every case: random inputs and weights in PyTorch, a forward pass, and the backward pass of
 L = sum(output * R) for a fixed random R (so dL/doutput = R, stored as "dOut"). The weights and
-their gradients are converted to Keras layout (KERAS_SEMANTICS.md section 5) before writing:
+their gradients are converted to Keras layout (docs/keras-semantics.md#pytorch-layout) before writing:
 kernels transposed, SimpleRNN/LSTM bias b = b_ih + b_hh (whose gradient is dL/db_ih), GRU gate
 blocks r,z,n reordered to z,r,h with bias (2, 3u) = [input bias; recurrent bias] (reset_after=True).
 Values are float32 written in their shortest round-trip form, so C# float.Parse gives them back

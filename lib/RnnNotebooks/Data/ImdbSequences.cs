@@ -76,7 +76,7 @@ public sealed class ImdbSequenceData
 }
 
 /// <summary>
-/// Keras' <c>keras.datasets.imdb.load_data</c>, built from the raw aclImdb reviews.
+/// Keras' <c>keras.datasets.imdb.load_data</c>, built from the raw aclImdb reviews (docs/keras-semantics.md#imdb-dataset).
 /// <para>
 /// Keras ships ready-made index lists (imdb.npz) whose preprocessing happened at Stanford and cannot be reproduced
 /// exactly; ours are built the documented way instead: each review has its HTML tags replaced by a space

@@ -3,7 +3,7 @@ namespace RnnNotebooks.Data;
 /// <summary>
 /// numpy's legacy <c>np.random.RandomState</c> (MT19937), for the few places where a Keras or sklearn walkthrough's
 /// order must be reproduced exactly: the IMDB shuffle (<c>RandomState(113)</c>) and sklearn's
-/// <c>train_test_split(random_state=42)</c>. Everything else in the library uses
+/// <c>train_test_split(random_state=42)</c> (docs/keras-semantics.md#numpy-randomstate). Everything else in the library uses
 /// <see cref="Tensors.SeededRandom"/>.
 /// <para>
 /// Seeding with s: <c>key[0] = s</c>, <c>key[i] = 1812433253 · (key[i−1] ⊕ (key[i−1] ≫ 30)) + i</c> (mod 2³²);

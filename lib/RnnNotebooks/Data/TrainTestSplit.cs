@@ -27,7 +27,7 @@ public readonly record struct SplitSize
 }
 
 /// <summary>
-/// sklearn's <c>train_test_split</c>: with an integer <c>randomState</c> the indices equal
+/// sklearn's <c>train_test_split</c> (docs/keras-semantics.md#train-test-split): with an integer <c>randomState</c> the indices equal
 /// sklearn's exactly — <c>perm = RandomState(randomState).permutation(n)</c>, test = perm[:nTest],
 /// train = perm[nTest : nTest + nTrain] — with nTest = ⌈testSize·n⌉ for a fraction and nTrain = ⌊trainSize·n⌋.
 /// </summary>

@@ -6,6 +6,7 @@ namespace RnnNotebooks.Layers;
 /// Keras' Activation layer: <c>y = f(x)</c> element-wise (linear, relu, tanh, sigmoid,
 /// hard_sigmoid) or, for softmax, over the last axis: <c>y_j = e^{x_j} / Σ_k e^{x_k}</c>.
 /// Backward uses the outputs (see <see cref="Activations.Backward"/>). No parameters.
+/// Keras' rules: docs/keras-semantics.md#other-layers.
 /// </summary>
 public sealed class Activation : Layer
 {

@@ -9,6 +9,7 @@ namespace RnnNotebooks.Layers;
 /// <para>
 /// Backward: with dz = ∂L/∂y ⊙ act′, ∂L/∂W = xᵀ·dz, ∂L/∂b = Σ_rows dz, ∂L/∂x = dz·Wᵀ.
 /// </para>
+/// <para>Keras' rules: docs/keras-semantics.md#dense.</para>
 /// </summary>
 public sealed class Dense : Layer
 {

@@ -11,6 +11,7 @@ namespace RnnNotebooks.Layers;
 /// the layer's own stream: <see cref="Layer.Rng"/> (forked from the model's seed at build) or, when
 /// a seed is given, a stream seeded with it. Backward: ∂L/∂x = ∂L/∂y ⊙ m with the same mask.
 /// </para>
+/// <para>Keras' rules: docs/keras-semantics.md#dropout.</para>
 /// </summary>
 public sealed class Dropout : Layer
 {

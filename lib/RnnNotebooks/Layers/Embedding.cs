@@ -17,6 +17,7 @@ namespace RnnNotebooks.Layers;
 /// Backward: ∂L/∂E[v, :] = Σ over positions (b, t) with x[b, t] = v of ∂L/∂y[b, t, :]. Token ids
 /// are not differentiable, so the returned input gradient is all zeros.
 /// </para>
+/// <para>Keras' rules: docs/keras-semantics.md#embedding.</para>
 /// </summary>
 public sealed class Embedding : Layer
 {

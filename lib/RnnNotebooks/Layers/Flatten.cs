@@ -7,6 +7,7 @@ namespace RnnNotebooks.Layers;
 /// <c>y[b, (i·d2 + j)] = x[b, i, j]</c>; (None, 400, 50) becomes (None, 20000). No parameters.
 /// Every axis after the batch must be known, as in Keras. Forward and backward are reshapes that
 /// share the data (layers never modify their inputs or output gradients in place).
+/// Keras' rules: docs/keras-semantics.md#other-layers.
 /// </summary>
 public sealed class Flatten : Layer
 {

@@ -2,7 +2,10 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Layers;
 
-/// <summary>Fills a new weight. Keras' names: glorot_uniform, orthogonal, zeros, ones, uniform.</summary>
+/// <summary>
+/// Fills a new weight. Keras' names: glorot_uniform, orthogonal, zeros, ones, uniform
+/// (docs/keras-semantics.md#initializers).
+/// </summary>
 public abstract class Initializer
 {
     /// <summary>The Keras identifier, used in saved configs.</summary>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace RnnNotebooks.Layers;
 
-/// <summary>How default layer names are numbered.</summary>
+/// <summary>How default layer names are numbered (docs/keras-semantics.md#default-layer-names).</summary>
 public enum NamingStyle
 {
     /// <summary>Keras 2.x: dense_1, dense_2, … (counters start at 1).</summary>

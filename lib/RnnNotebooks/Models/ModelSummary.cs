@@ -4,7 +4,7 @@ using RnnNotebooks.Notebooks;
 
 namespace RnnNotebooks.Models;
 
-/// <summary>Which Keras prints the summary.</summary>
+/// <summary>Which Keras prints the summary (docs/keras-semantics.md#model-summary).</summary>
 public enum SummaryStyle
 {
     /// <summary>Keras 2.0–2.2: no header line, the classic 65-column table.</summary>

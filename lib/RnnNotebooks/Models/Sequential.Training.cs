@@ -6,7 +6,10 @@ using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Models;
 
-/// <summary>Compile / Fit / Evaluate / Predict with Keras 2.x semantics.</summary>
+/// <summary>
+/// Compile / Fit / Evaluate / Predict with Keras 2.x semantics: docs/keras-semantics.md#fit, docs/keras-semantics.md#losses and
+/// docs/keras-semantics.md#optimizers.
+/// </summary>
 public sealed partial class Sequential
 {
     private static readonly string[] NoMetrics = [];
@@ -65,7 +68,7 @@ public sealed partial class Sequential
     /// mode, batched, and is the exact mean over the validation samples.</item>
     /// <item>Stateful models (any layer whose <see cref="Layer.IsStateful"/> is true): the samples are <b>never
     /// shuffled</b> (shuffle is forced off: row i of each batch must continue row i of the previous
-    /// one), states are carried from batch to batch and, as in Keras 2.x (§1.6), <b>not</b> reset
+    /// one), states are carried from batch to batch and, as in Keras 2.x (docs/keras-semantics.md#recurrent-layers), <b>not</b> reset
     /// between epochs unless <paramref name="resetStatesEachEpoch"/> is true (what tutorials do with a
     /// callback that calls model.reset_states()). A model with a fixed batch size needs
     /// <paramref name="batchSize"/> equal to it and sample counts divisible by it.</item>

@@ -2,7 +2,7 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Text;
 
-/// <summary>Class labels as integers and one-hot rows.</summary>
+/// <summary>Class labels as integers and one-hot rows (docs/keras-semantics.md#to_categorical).</summary>
 public static class Categorical
 {
     /// <summary>

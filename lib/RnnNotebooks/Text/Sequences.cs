@@ -22,7 +22,7 @@ public enum Truncating
     Post,
 }
 
-/// <summary>Turning variable-length sequences into fixed-size arrays (seed 000).</summary>
+/// <summary>Turning variable-length sequences into fixed-size arrays (docs/keras-semantics.md#pad-sequences; seed 000).</summary>
 public static class Sequences
 {
     /// <summary>

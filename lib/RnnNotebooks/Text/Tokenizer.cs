@@ -3,7 +3,7 @@ using System.Text;
 namespace RnnNotebooks.Text;
 
 /// <summary>
-/// Keras' text <c>Tokenizer</c> (keras_preprocessing ≥ 1.0.5 / tf.keras behaviour):
+/// Keras' text <c>Tokenizer</c> (keras_preprocessing ≥ 1.0.5 / tf.keras behaviour, docs/keras-semantics.md#tokenizer):
 /// counts words over the texts it is fitted on and numbers them by frequency.
 /// <list type="bullet">
 /// <item><see cref="WordIndex"/>: word → 1, 2, 3 … ordered by count, descending; equal counts keep the order in
@@ -79,7 +79,7 @@ public sealed class Tokenizer
     /// <summary>Index → word, the inverse of <see cref="WordIndex"/>.</summary>
     public IReadOnlyDictionary<int, string> IndexWord => _indexWord;
 
-    /// <summary>Keras' <c>text_to_word_sequence</c> (§12.1).</summary>
+    /// <summary>Keras' <c>text_to_word_sequence</c> (docs/keras-semantics.md#tokenizer).</summary>
     public static string[] TextToWordSequence(
         string text,
         string filters = DefaultFilters,
@@ -155,7 +155,7 @@ public sealed class Tokenizer
         RebuildIndex();
     }
 
-    /// <summary>Each text as a list of word indices, applying <see cref="NumWords"/> and <see cref="OovToken"/> (§12.2).</summary>
+    /// <summary>Each text as a list of word indices, applying <see cref="NumWords"/> and <see cref="OovToken"/> (docs/keras-semantics.md#tokenizer).</summary>
     public int[][] TextsToSequences(IEnumerable<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);

@@ -111,7 +111,7 @@ public sealed partial class TreebankWordTokenizer
 
     internal static bool IsPythonWhitespace(char c) => char.IsWhiteSpace(c) || (c >= '\x1c' && c <= '\x1f');
 
-    // The patterns are NLTK's, verbatim (rules A1 … H2).
+    // The patterns are NLTK's, verbatim, in NLTK's order (docs/keras-semantics.md#treebank-tokenizer).
     [GeneratedRegex("^\"")]
     private static partial Regex StartQuote();
 

@@ -2,7 +2,7 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Training;
 
-/// <summary>Which accuracy a metric computes.</summary>
+/// <summary>Which accuracy a metric computes (docs/keras-semantics.md#accuracy-metrics).</summary>
 public enum AccuracyKind
 {
     /// <summary><c>binary_accuracy</c>: mean over the last axis of [y = round(p)], round half to even (0.5 → 0).</summary>

@@ -9,6 +9,7 @@ namespace RnnNotebooks.Training;
 /// <c>lr_t = lr·√(1 − β2^t) / (1 − β1^t)</c>; <c>p ← p − lr_t·m / (√v + ε)</c>
 /// (ε is added to √v and not bias-corrected: the paper's "epsilon hat").
 /// AMSGrad keeps v̂ ← max(v̂, v) and divides by √v̂ instead.
+/// Keras' rules: docs/keras-semantics.md#optimizers.
 /// </summary>
 public sealed class Adam : Optimizer
 {

@@ -7,6 +7,7 @@ namespace RnnNotebooks.Training;
 /// What <c>Fit</c> returns, Keras' History: one value per epoch for every logged quantity
 /// (<c>loss</c>, <c>acc</c>, and with validation <c>val_loss</c>, <c>val_acc</c>), plain data so that
 /// charts and tables can be drawn from it.
+/// Keras' rules: docs/keras-semantics.md#fit.
 /// </summary>
 [RnnNotebooks.Notebooks.TypeFormatterSource(
     typeof(RnnNotebooks.Notebooks.HistoryFormatterSource),

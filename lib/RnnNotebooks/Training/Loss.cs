@@ -3,7 +3,7 @@ using RnnNotebooks.Tensors;
 namespace RnnNotebooks.Training;
 
 /// <summary>
-/// A Keras 2.x loss on probabilities, with its gradient.
+/// A Keras 2.x loss on probabilities, with its gradient (docs/keras-semantics.md#losses).
 /// <para>
 /// The model output has shape (N, …, K): every position along the leading axes is a "row" of K
 /// values (one row per sample for (N, K); N·T rows for a per-timestep output (N, T, K)). The

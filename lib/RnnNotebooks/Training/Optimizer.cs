@@ -5,7 +5,7 @@ using RnnNotebooks.Layers;
 namespace RnnNotebooks.Training;
 
 /// <summary>
-/// The base of the Keras 2.x optimizers. One <see cref="Step"/> is one
+/// The base of the Keras 2.x optimizers (docs/keras-semantics.md#optimizers). One <see cref="Step"/> is one
 /// update: it reads every trainable <see cref="Parameter.Gradient"/>, clips the gradients the
 /// Keras 2.x way, and updates <see cref="Parameter.Value"/> in place.
 /// <para>

@@ -7,6 +7,7 @@ namespace RnnNotebooks.Training;
 /// With the accumulator a (zero at start):
 /// <c>a ← ρ·a + (1 − ρ)·g²</c>; <c>p ← p − lr·g / (√a + ε)</c> (ε outside the root).
 /// The recommended optimizer for recurrent networks in Keras' documentation.
+/// Keras' rules: docs/keras-semantics.md#optimizers.
 /// </summary>
 public sealed class RMSprop : Optimizer
 {

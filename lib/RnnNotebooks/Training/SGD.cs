@@ -7,6 +7,7 @@ namespace RnnNotebooks.Training;
 /// Without momentum: <c>p ← p − lr·g</c>. With momentum μ, velocity v (zero at start):
 /// <c>v ← μ·v − lr·g</c>, then <c>p ← p + v</c>, or with Nesterov <c>p ← p + μ·v − lr·g</c>
 /// (using the new v).
+/// Keras' rules: docs/keras-semantics.md#optimizers.
 /// </summary>
 public sealed class SGD : Optimizer
 {

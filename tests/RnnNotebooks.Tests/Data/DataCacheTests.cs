@@ -213,6 +213,9 @@ public class DataCacheTests
         {
             json.GetProperty("licence").GetString().Should().Be(info.Licence);
             json.GetProperty("source").GetString().Should().Be(info.SourcePage);
+            json.GetProperty("title").GetString().Should().Be(info.Title);
+            json.GetProperty("notes").GetString().Should().Be(info.Notes, info.Id);
+            json.GetProperty("manualInstructions").GetString().Should().Be(info.ManualInstructions, info.Id);
             var files = json.GetProperty("files").EnumerateArray().ToList();
             files.Should().HaveCount(info.Files.Count, info.Id);
             foreach (var (f, file) in files.Zip(info.Files))

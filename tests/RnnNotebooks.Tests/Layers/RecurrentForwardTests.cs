@@ -161,7 +161,7 @@ public class RecurrentForwardTests
 
         var h = layer.Forward(x);
 
-        // Element 0 is the output after reading x_2 = −1.
+        // Element 0 is the output after reading x_2 = −1 (docs/keras-semantics.md#recurrent-layers, return_sequences).
         double after2 = Math.Tanh(0.5 * -1 + 0.1);
         double after1 = Math.Tanh(0.5 * 2 + 0.1 + 0.3 * after2);
         double after0 = Math.Tanh(0.5 * 1 + 0.1 + 0.3 * after1);

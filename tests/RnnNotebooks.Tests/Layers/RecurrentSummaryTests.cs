@@ -4,7 +4,7 @@ using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Tests.Layers;
 
-/// <summary>Parameter counts and shapes of the workbook's models.</summary>
+/// <summary>Parameter counts and shapes of the workbook's models (docs/keras-semantics.md#model-summary).</summary>
 [Collection("LayerNames")]
 public class RecurrentSummaryTests
 {

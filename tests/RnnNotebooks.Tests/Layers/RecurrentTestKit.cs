@@ -5,7 +5,8 @@ namespace RnnNotebooks.Tests.Layers;
 
 /// <summary>
 /// An independent, deliberately plain double-precision implementation of the Keras 2.x cell
-/// equations, one sample and one step at a time, to check the layers'
+/// equations (docs/keras-semantics.md#simplernn, docs/keras-semantics.md#lstm, docs/keras-semantics.md#gru), one sample and one
+/// step at a time, to check the layers'
 /// forward passes against.
 /// </summary>
 internal static class ReferenceRnn

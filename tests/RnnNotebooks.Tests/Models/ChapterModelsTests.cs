@@ -5,8 +5,8 @@ namespace RnnNotebooks.Tests.Models;
 
 /// <summary>
 /// The models the chapters print, with the parameter counts and output shapes the notebooks must
-/// show (WORKBOOK_PLAN, notebooks 03, 04, 05 and 08). The full texts are written from Keras 2.x's
-/// layout: columns stop at 29, 55 and 65, counts without separators in the
+/// show (notebooks 03, 04, 05 and 08). The full texts are written from Keras 2.x's
+/// layout (docs/keras-semantics.md#model-summary): columns stop at 29, 55 and 65, counts without separators in the
 /// table and with them in the totals.
 /// </summary>
 [Collection("LayerNames")]

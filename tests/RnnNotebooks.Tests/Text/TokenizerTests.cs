@@ -4,7 +4,7 @@ namespace RnnNotebooks.Tests.Text;
 
 public class TokenizerTests
 {
-    // A worked example of Keras' Tokenizer rules, counted by hand.
+    // The worked example of docs/keras-semantics.md#tokenizer, counted by hand.
     private static readonly string[] Texts =
     [
         "The cat sat on the mat.",

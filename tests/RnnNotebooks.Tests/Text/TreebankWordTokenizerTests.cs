@@ -6,7 +6,7 @@ public class TreebankWordTokenizerTests
 {
     private static readonly TreebankWordTokenizer Tokenizer = new();
 
-    // NLTK's doctests and rule-derived examples.
+    // NLTK's doctests and examples derived from the rules (docs/keras-semantics.md#treebank-tokenizer).
     [Theory]
     [InlineData(
         "Good muffins cost $3.88\nin New York.  Please buy me\ntwo of them.\nThanks.",

@@ -5,7 +5,7 @@ using RnnNotebooks.Training;
 namespace RnnNotebooks.Tests.Training;
 
 /// <summary>
-/// The first steps of each optimizer against updates worked out by hand.
+/// The first steps of each optimizer against updates worked out by hand (docs/keras-semantics.md#optimizers).
 /// The reference values are computed in double from the textbook formulas, so a float32
 /// implementation must agree to about 1e-6 relative.
 /// </summary>
