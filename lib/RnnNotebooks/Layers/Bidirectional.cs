@@ -13,10 +13,20 @@ namespace RnnNotebooks.Layers;
 /// reading x_0. Merge modes: concat [y_f, y_b] (2u features), sum y_f + y_b, ave (y_f + y_b)/2,
 /// mul y_f ⊙ y_b. Weights: the forward layer's, then the backward layer's (2 × the inner count).
 /// </para>
+/// <para>
+/// Merge mode null (Keras' merge_mode=None) keeps both: <see cref="CallUnmerged"/> returns y_f and
+/// y_b (with the same alignment) and the states, and <see cref="BackwardThroughTime(Tensor, Tensor, Tensor[])"/>
+/// takes a gradient for each. Such a layer has two outputs, so it cannot be a layer of a
+/// <c>Sequential</c> (Keras refuses it there too) and its single-tensor Forward/Call refuse it.
+/// See docs/keras-semantics.md#bidirectional.
+/// </para>
 /// </summary>
 public sealed class Bidirectional : Layer
 {
     private static readonly string[] MergeModes = ["concat", "sum", "mul", "ave"];
+
+    /// <summary>The result of <see cref="CallUnmerged"/>: each direction's output, then the forward layer's states and the backward layer's.</summary>
+    public sealed record UnmergedOutput(Tensor Forward, Tensor Backward, Tensor[] States);
 
     /// <summary>The wrapped layer's own name (before forward_/backward_), which its config keeps, as in Keras.</summary>
     private readonly string _innerName;
@@ -25,7 +35,7 @@ public sealed class Bidirectional : Layer
 
     public Bidirectional(
         RecurrentLayer layer,
-        string mergeMode = "concat",
+        string? mergeMode = "concat",
         string? name = null,
         int?[]? inputShape = null,
         int? batchSize = null
@@ -35,8 +45,10 @@ public sealed class Bidirectional : Layer
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsBuilt)
             throw Error($"needs a layer that is not built yet, but '{layer.Name}' already is");
-        if (!MergeModes.Contains(mergeMode))
-            throw Error($"got an unknown merge mode '{mergeMode}' (expected one of {string.Join(", ", MergeModes)})");
+        if (mergeMode is not null && !MergeModes.Contains(mergeMode))
+            throw Error(
+                $"got an unknown merge mode '{mergeMode}' (expected one of {string.Join(", ", MergeModes)}, or null for both outputs)"
+            );
         MergeMode = mergeMode;
         _innerName = layer.Name;
         BackwardLayer = layer.CloneConfiguration("backward_" + _innerName, !layer.GoBackwards);
@@ -52,16 +64,39 @@ public sealed class Bidirectional : Layer
     /// <summary>The copy reading the other way, backward_&lt;name&gt;, with its own weights.</summary>
     public RecurrentLayer BackwardLayer { get; }
 
-    public string MergeMode { get; }
+    /// <summary>concat, sum, mul, ave, or null: both outputs, unmerged.</summary>
+    public string? MergeMode { get; }
 
     public bool ReturnSequences => ForwardLayer.ReturnSequences;
 
     public override bool IsStateful => ForwardLayer.Stateful;
 
+    /// <summary>The merged output's shape; with merge mode null, the shape of each direction's output.</summary>
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
         var inner = ForwardLayer.ComputeOutputShape(inputShape);
         return MergeMode == "concat" ? inner.WithLast(2 * ForwardLayer.Units) : inner;
+    }
+
+    /// <summary>
+    /// The output shape as Keras' summary prints it: "(None, 12)" when merged; with merge mode null
+    /// the list of what the layer returns, "[(None, 6), (None, 6)]", followed by the state shapes
+    /// (forward's, then backward's) when the layer returns its state. Null before the layer is built.
+    /// </summary>
+    public string? SummaryOutputShape
+    {
+        get
+        {
+            if (OutputShape is not { } shape)
+                return null;
+            if (MergeMode is not null)
+                return shape.ToString();
+            var state = new TensorShape([shape[0], ForwardLayer.Units]).ToString();
+            var parts = new List<string> { shape.ToString(), shape.ToString() };
+            if (ForwardLayer.ReturnState)
+                parts.AddRange(Enumerable.Repeat(state, 2 * ForwardLayer.StateCount));
+            return "[" + string.Join(", ", parts) + "]";
+        }
     }
 
     protected override void BuildCore(TensorShape inputShape, SeededRandom rng)
@@ -77,12 +112,42 @@ public sealed class Bidirectional : Layer
 
     protected override Tensor ForwardCore(Tensor input, bool training) => Call(input, null, training).Output;
 
+    /// <summary>An error for single-output use of a layer with merge mode null.</summary>
+    private LayerException TwoOutputs(string what) =>
+        Error($"has merge mode null and returns two outputs, so {what}; use CallUnmerged, or a merge mode");
+
     /// <summary>
     /// Runs both directions and merges them. <paramref name="initialState"/>: the forward layer's
     /// states followed by the backward layer's. The returned states are ordered the same way
     /// (Keras: [output] + forward states + backward states).
     /// </summary>
     public RecurrentOutput Call(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    {
+        if (MergeMode is null)
+            throw TwoOutputs("it has no single output to return");
+        var (forward, backward, states) = RunBoth(inputs, initialState, training);
+        return new RecurrentOutput(Merge(forward, backward), states);
+    }
+
+    /// <summary>
+    /// Keras' merge_mode=None: runs both directions and returns their outputs unmerged (the
+    /// backward one time-aligned as in <see cref="Call"/>) and the states, forward layer's then
+    /// backward layer's. <paramref name="initialState"/> is ordered the same way.
+    /// </summary>
+    public UnmergedOutput CallUnmerged(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    {
+        if (MergeMode is not null)
+            throw Error($"merges its outputs ({MergeMode}); CallUnmerged needs merge mode null, use Call");
+        var (forward, backward, states) = RunBoth(inputs, initialState, training);
+        return new UnmergedOutput(forward, backward, states);
+    }
+
+    /// <summary>Both directions on <paramref name="inputs"/>; remembers their outputs for the backward pass.</summary>
+    private (Tensor Forward, Tensor Backward, Tensor[] States) RunBoth(
+        Tensor inputs,
+        Tensor[]? initialState,
+        bool training
+    )
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (!IsBuilt)
@@ -100,7 +165,7 @@ public sealed class Bidirectional : Layer
         var backward = BackwardLayer.Call(inputs, initialState?[k..], training);
         _forwardOutput = forward.Output;
         _backwardOutput = ReturnSequences ? ReverseTime(backward.Output) : backward.Output;
-        return new RecurrentOutput(Merge(_forwardOutput, _backwardOutput), [.. forward.States, .. backward.States]);
+        return (_forwardOutput, _backwardOutput, [.. forward.States, .. backward.States]);
     }
 
     public override Tensor Backward(Tensor outputGradient) => BackwardThroughTime(outputGradient).InputGradient;
@@ -117,6 +182,8 @@ public sealed class Bidirectional : Layer
     )
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
+        if (MergeMode is null)
+            throw TwoOutputs("its backward pass takes one gradient per direction");
         if (_forwardOutput is null || _backwardOutput is null)
             throw Error("cannot run a backward pass before a forward pass");
         int[] expected = OutputShapeOf(_forwardOutput);
@@ -124,11 +191,46 @@ public sealed class Bidirectional : Layer
             throw Error(
                 $"expected an output gradient of shape {Tensor.ShapeToString(expected)} but got {Tensor.ShapeToString(outputGradient.Shape)}"
             );
+        var (forwardGradient, backwardGradient) = Split(outputGradient);
+        return BackwardBoth(forwardGradient, backwardGradient, finalStateGradients);
+    }
+
+    /// <summary>
+    /// Backward pass of the last <see cref="CallUnmerged"/> (merge mode null): ∂L/∂y_f and ∂L/∂y_b,
+    /// each of the shape of its output; returns ∂L/∂x (the sum of both directions') and the
+    /// initial-state gradients (forward layer's, then backward layer's).
+    /// </summary>
+    public (Tensor InputGradient, Tensor[] InitialStateGradients) BackwardThroughTime(
+        Tensor forwardGradient,
+        Tensor backwardGradient,
+        Tensor[]? finalStateGradients = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(forwardGradient);
+        ArgumentNullException.ThrowIfNull(backwardGradient);
+        if (MergeMode is not null)
+            throw Error($"merges its outputs ({MergeMode}), so its backward pass takes one output gradient");
+        if (_forwardOutput is null || _backwardOutput is null)
+            throw Error("cannot run a backward pass before a forward pass");
+        foreach (var (gradient, direction) in new[] { (forwardGradient, "forward"), (backwardGradient, "backward") })
+            if (!gradient.HasShape(_forwardOutput.Shape))
+                throw Error(
+                    $"expected a {direction} output gradient of shape {Tensor.ShapeToString(_forwardOutput.Shape)} but got {Tensor.ShapeToString(gradient.Shape)}"
+                );
+        // Copies: the inner layers may work in the gradients they are given.
+        return BackwardBoth(forwardGradient.Clone(), backwardGradient.Clone(), finalStateGradients);
+    }
+
+    /// <summary>BPTT in each direction from its (time-aligned) output gradient; sums the input gradients.</summary>
+    private (Tensor InputGradient, Tensor[] InitialStateGradients) BackwardBoth(
+        Tensor forwardGradient,
+        Tensor backwardGradient,
+        Tensor[]? finalStateGradients
+    )
+    {
         int k = ForwardLayer.StateCount;
         if (finalStateGradients is not null && finalStateGradients.Length != 2 * k)
             throw Error($"expected {2 * k} final state gradients but got {finalStateGradients.Length}");
-
-        var (forwardGradient, backwardGradient) = Split(outputGradient);
         if (ReturnSequences)
             backwardGradient = ReverseTime(backwardGradient);
         var forward = ForwardLayer.BackwardThroughTime(forwardGradient, finalStateGradients?[..k]);
@@ -175,6 +277,7 @@ public sealed class Bidirectional : Layer
             ["class_name"] = ForwardLayer.TypeName,
             ["config"] = inner,
         };
+        // null (merge_mode=None) is written as JSON null, as Keras does.
         config["merge_mode"] = MergeMode;
         return config;
     }
@@ -188,13 +291,9 @@ public sealed class Bidirectional : Layer
             throw new LayerException(
                 $"Config of Bidirectional{(config.Name is { } n ? $" '{n}'" : "")}: 'layer' must be a SimpleRNN, LSTM or GRU, got {inner.TypeName}."
             );
-        return new Bidirectional(
-            recurrent,
-            config.String("merge_mode", "concat"),
-            config.Name,
-            config.InputShape,
-            config.BatchSize
-        );
+        // A missing merge_mode takes Keras' default; an explicit null means both outputs.
+        string? mergeMode = config.Contains("merge_mode") ? config.OptionalString("merge_mode") : "concat";
+        return new Bidirectional(recurrent, mergeMode, config.Name, config.InputShape, config.BatchSize);
     }
 
     private int[] OutputShapeOf(Tensor half)

@@ -38,6 +38,9 @@ public sealed class LayerConfig
 
     private int?[]? BatchInputShape => OptionalShape("batch_input_shape");
 
+    /// <summary>True when the key is present, even with a null value (Bidirectional's merge_mode=None).</summary>
+    public bool Contains(string key) => _values.ContainsKey(key);
+
     /// <summary>True when the key is present and not null.</summary>
     public bool Has(string key) => _values.TryGetValue(key, out var v) && !IsNull(v);
 

@@ -50,6 +50,11 @@ public sealed partial class Sequential
         ArgumentNullException.ThrowIfNull(layer);
         if (_layers.Contains(layer))
             throw new ArgumentException($"Layer '{layer.Name}' is already in model '{Name}'.");
+        // Keras: every layer of a Sequential model must have a single output tensor.
+        if (layer is Bidirectional { MergeMode: null })
+            throw new LayerException(
+                $"Layer '{layer.Name}' (Bidirectional) has merge mode null and returns two outputs, but every layer of Sequential model '{Name}' must have a single output: use a merge mode (concat, sum, mul, ave), or call the layer's CallUnmerged directly."
+            );
         if (_layers.Count > 0 && layer.DeclaredInputShape is not null && _layers[^1].OutputShape is { } prev)
         {
             var declared = TensorShape.Batched(layer.DeclaredInputShape);
