@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RnnNotebooks.Display;
 
 namespace RnnNotebooks.Training;
 
@@ -8,9 +9,9 @@ namespace RnnNotebooks.Training;
 /// (<c>loss</c>, <c>acc</c>, and with validation <c>val_loss</c>, <c>val_acc</c>), plain data so that
 /// charts and tables can be drawn from it.
 /// </summary>
-[RnnNotebooks.Notebooks.TypeFormatterSource(
-    typeof(RnnNotebooks.Notebooks.HistoryFormatterSource),
-    PreferredMimeTypes = [RnnNotebooks.Notebooks.MimeTypes.Html, RnnNotebooks.Notebooks.MimeTypes.PlainText]
+[TypeFormatterSource(
+    "RnnNotebooks.Notebooks.HistoryFormatterSource",
+    PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText]
 )]
 public sealed class History
 {
