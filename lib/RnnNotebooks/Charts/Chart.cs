@@ -1,4 +1,5 @@
 using System.Text;
+using RnnNotebooks.Display;
 using RnnNotebooks.Notebooks;
 
 namespace RnnNotebooks.Charts;

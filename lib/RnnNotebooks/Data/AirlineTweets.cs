@@ -71,7 +71,7 @@ public static class AirlineTweets
         ArgumentException.ThrowIfNullOrEmpty(path);
         var tweets = new List<AirlineTweet>();
         bool header = true;
-        foreach (var record in CsvReader.ReadFile(path, Columns.Count))
+        foreach (var record in CsvRecords.ReadFile(path, Columns.Count))
         {
             if (header)
             {

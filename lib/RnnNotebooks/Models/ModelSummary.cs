@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using RnnNotebooks.Notebooks;
+using RnnNotebooks.Display;
 
 namespace RnnNotebooks.Models;
 
@@ -15,7 +15,10 @@ public enum SummaryStyle
 }
 
 /// <summary>The result of <see cref="Sequential.Summary"/>: Keras' text via ToString(), a table in a notebook.</summary>
-[TypeFormatterSource(typeof(ModelSummaryFormatterSource), PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText])]
+[TypeFormatterSource(
+    "RnnNotebooks.Notebooks.ModelSummaryFormatterSource",
+    PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText]
+)]
 public sealed class ModelSummary
 {
     /// <summary>One layer's line: name, Keras class, output shape as Python prints it, parameter count.</summary>

@@ -1,3 +1,5 @@
+using RnnNotebooks.Display;
+
 namespace RnnNotebooks.Notebooks;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using RnnNotebooks.Notebooks;
+using RnnNotebooks.Display;
 
 namespace RnnNotebooks.Tensors;
 
@@ -9,7 +9,11 @@ namespace RnnNotebooks.Tensors;
 /// activations and gradients are all tensors. <see cref="Data"/> is exposed on purpose so that
 /// hot loops can work on spans without copying.
 /// </summary>
-[TypeFormatterSource(typeof(TensorFormatterSource), PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText])]
+// Shown by the notebooks' TensorFormatterSource, named rather than referenced: Tensors sits below Notebooks.
+[TypeFormatterSource(
+    "RnnNotebooks.Notebooks.TensorFormatterSource",
+    PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText]
+)]
 public sealed partial class Tensor
 {
     /// <summary>Creates a tensor of zeros with the given shape.</summary>

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using RnnNotebooks.Notebooks;
+using RnnNotebooks.Display;
 
 namespace RnnNotebooks.Training;
 
 /// <summary>
-/// What <c>Fit</c> shows for one epoch. verbose = 1: in a notebook kernel a <see cref="LiveLine"/> with Keras'
+/// What <c>Fit</c> shows for one epoch. verbose = 1: in a notebook kernel a <see cref="ProgressLine"/> (a notebook's LiveLine) with Keras'
 /// progress bar, <c>Epoch 3/10 [=====&gt;......] 120/157 - ETA: 4s - loss: 0.4412 - acc: 0.8011</c>, updated per
 /// batch (throttled) and replaced at the end by the epoch line (<see cref="TrainingLog.FormatEpochLine"/>); outside
 /// a kernel only the epoch line, on Console.Out. verbose = 2: the epoch line only, on Console.Out. 0: nothing.
@@ -14,13 +14,13 @@ namespace RnnNotebooks.Training;
 internal sealed class EpochProgress
 {
     private const int BarWidth = 30;
-    private readonly LiveLine? _line;
+    private readonly ProgressLine? _line;
     private readonly int _epoch;
     private readonly int _epochs;
     private readonly int _batches;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private EpochProgress(LiveLine? line, int epoch, int epochs, int batches)
+    private EpochProgress(ProgressLine? line, int epoch, int epochs, int batches)
     {
         (_line, _epoch, _epochs, _batches) = (line, epoch, epochs, batches);
         line?.Report(Bar(0, [], []));
@@ -28,7 +28,7 @@ internal sealed class EpochProgress
 
     /// <summary>Starts the display of epoch <paramref name="epoch"/> (0-based) of <paramref name="epochs"/>.</summary>
     public static EpochProgress Start(int verbose, int epoch, int epochs, int batches) =>
-        new(verbose == 1 ? new LiveLine() : null, epoch, epochs, batches);
+        new(verbose == 1 ? new ProgressLine() : null, epoch, epochs, batches);
 
     /// <summary>
     /// After batch <paramref name="done"/> (1-based): the running means <paramref name="sums"/>[i] / seen of the

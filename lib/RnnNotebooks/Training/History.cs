@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RnnNotebooks.Display;
 
 namespace RnnNotebooks.Training;
 
@@ -9,9 +10,9 @@ namespace RnnNotebooks.Training;
 /// charts and tables can be drawn from it.
 /// Keras' rules: docs/keras-semantics.md#fit.
 /// </summary>
-[RnnNotebooks.Notebooks.TypeFormatterSource(
-    typeof(RnnNotebooks.Notebooks.HistoryFormatterSource),
-    PreferredMimeTypes = [RnnNotebooks.Notebooks.MimeTypes.Html, RnnNotebooks.Notebooks.MimeTypes.PlainText]
+[TypeFormatterSource(
+    "RnnNotebooks.Notebooks.HistoryFormatterSource",
+    PreferredMimeTypes = [MimeTypes.Html, MimeTypes.PlainText]
 )]
 public sealed class History
 {

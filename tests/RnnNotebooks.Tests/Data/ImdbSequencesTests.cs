@@ -1,4 +1,5 @@
 using RnnNotebooks.Data;
+using RnnNotebooks.Text;
 
 namespace RnnNotebooks.Tests.Data;
 

@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive.Formatting;
 using RnnNotebooks.Charts;
+using RnnNotebooks.Display;
 using RnnNotebooks.Layers;
 using RnnNotebooks.Models;
 using RnnNotebooks.Notebooks;

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using RnnNotebooks.Layers;
 using RnnNotebooks.Models;
+using RnnNotebooks.Serialization;
 using RnnNotebooks.Tensors;
 using RnnNotebooks.Training;
 
@@ -149,7 +151,7 @@ public sealed class SaveLoadTests : IDisposable
             BinaryPrimitives
                 .ReadUInt32LittleEndian(bytes.AsSpan(pos + 4 * values.Length))
                 .Should()
-                .Be(Crc32.Compute(bytes.AsSpan(pos, 4 * values.Length)));
+                .Be(Crc32.HashToUInt32(bytes.AsSpan(pos, 4 * values.Length)));
             pos += 4 * values.Length + 4;
         }
         pos.Should().Be(bytes.Length);
@@ -170,7 +172,7 @@ public sealed class SaveLoadTests : IDisposable
         BinaryPrimitives
             .ReadUInt32LittleEndian(bytes.AsSpan(16 + jsonLength))
             .Should()
-            .Be(Crc32.Compute(bytes.AsSpan(16, jsonLength)));
+            .Be(Crc32.HashToUInt32(bytes.AsSpan(16, jsonLength)));
         Encoding.ASCII.GetString(bytes, 20 + jsonLength, 8).Should().Be("RNNWGHTS");
 
         using var doc = JsonDocument.Parse(json);
@@ -207,8 +209,38 @@ public sealed class SaveLoadTests : IDisposable
     }
 
     [Fact]
-    public void Crc32_has_the_standard_check_value() =>
-        Crc32.Compute(Encoding.ASCII.GetBytes("123456789")).Should().Be(0xCBF43926u);
+    public void The_checksum_is_crc32_ieee_with_the_standard_check_value() =>
+        Crc32.HashToUInt32(Encoding.ASCII.GetBytes("123456789")).Should().Be(0xCBF43926u);
+
+    [Fact]
+    public void Files_written_with_the_former_hand_written_crc32_load_and_are_written_again_byte_for_byte()
+    {
+        // Fixtures/ModelFiles was written by this library before its CRC-32 came from System.IO.Hashing:
+        // Sequential([LSTM(3, inputShape: [4, 2]), Dense(2, "softmax")], name: "format_v1", seed: 7), compiled
+        // with Adam(0.01), categorical_crossentropy, ["acc"]; Save and SaveWeights, then Predict on x below.
+        string folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "ModelFiles");
+        string modelFile = Path.Combine(folder, "lstm-dense-v1.rnnmodel");
+        string weightsFile = Path.Combine(folder, "lstm-dense-v1.rnnweights");
+        var x = new Tensor(Enumerable.Range(0, 8).Select(i => (i - 3.5f) / 4f).ToArray(), 1, 4, 2);
+        uint[] savedPrediction = [0x3EF984BCu, 0x3F033DA2u];
+
+        var model = Sequential.Load(modelFile);
+        model.Name.Should().Be("format_v1");
+        model.Optimizer.Should().BeOfType<Adam>();
+        model.Predict(x).Data.Select(BitConverter.SingleToUInt32Bits).Should().Equal(savedPrediction);
+
+        // Every checksum computed now equals the one stored then: the files come out identical.
+        string modelAgain = _folder.File("again.rnnmodel");
+        string weightsAgain = _folder.File("again.rnnweights");
+        model.Save(modelAgain);
+        model.SaveWeights(weightsAgain);
+        File.ReadAllBytes(modelAgain).Should().Equal(File.ReadAllBytes(modelFile));
+        File.ReadAllBytes(weightsAgain).Should().Equal(File.ReadAllBytes(weightsFile));
+
+        var fresh = new Sequential(new Layer[] { new LSTM(3, inputShape: [4, 2]), new Dense(2, "softmax") }, seed: 99);
+        fresh.LoadWeights(weightsFile);
+        fresh.Predict(x).Data.Select(BitConverter.SingleToUInt32Bits).Should().Equal(savedPrediction);
+    }
 
     private string SavedModelFile(out byte[] bytes)
     {

@@ -1,15 +1,17 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using RnnNotebooks.Tensors;
+using RnnNotebooks.Training;
 
-namespace RnnNotebooks.Training;
+namespace RnnNotebooks.Serialization;
 
 /// <summary>One saved weight array: Keras-style name (<c>dense_1/kernel:0</c>), shape and values.</summary>
 public sealed record SavedArray(string Name, int[] Shape, float[] Data);
 
 /// <summary>
-/// The on-disk formats of <c>Sequential.Save</c> and <c>SaveWeights</c> (also in lib/RnnNotebooks/Models/MODEL-FORMAT.md).
+/// The on-disk formats of <c>Sequential.Save</c> and <c>SaveWeights</c> (also in MODEL-FORMAT.md beside this file).
 /// Every integer is little-endian; every file is written to a temporary file beside the target and
 /// then renamed over it, so a reader never sees a half-written file.
 /// <para><b>Weights file</b> (<c>SaveWeights</c>; also the tail of a model file):</para>
@@ -20,7 +22,7 @@ public sealed record SavedArray(string Name, int[] Shape, float[] Data);
 /// count ×  name_len u16, name (UTF-8, e.g. "lstm_1/recurrent_kernel:0"),
 ///          rank u32 (≤ 8), dims u32 × rank,
 ///          data float32 × Π dims (row-major, IEEE 754 little-endian),
-///          crc32 u32 of the data bytes (CRC-32/IEEE, as zlib.crc32)
+///          crc32 u32 of the data bytes (CRC-32/IEEE, as zlib.crc32: System.IO.Hashing.Crc32)
 /// (end of file: nothing may follow)
 /// </code>
 /// <para><b>Model file</b> (<c>Save</c>):</para>
@@ -58,7 +60,7 @@ public static class ModelFile
         WriteU32(stream, FormatVersion);
         WriteU32(stream, (uint)jsonBytes.Length);
         stream.Write(jsonBytes);
-        WriteU32(stream, Crc32.Compute(jsonBytes));
+        WriteU32(stream, Crc32.HashToUInt32(jsonBytes));
         WriteWeights(stream, arrays);
         return stream.ToArray();
     }
@@ -79,7 +81,7 @@ public static class ModelFile
         int jsonLength = reader.Length("the architecture JSON");
         var jsonBytes = reader.Bytes(jsonLength, "the architecture JSON");
         uint stored = reader.U32("the JSON checksum");
-        uint actual = Crc32.Compute(jsonBytes);
+        uint actual = Crc32.HashToUInt32(jsonBytes);
         if (stored != actual)
             throw new ModelFileException(
                 path,
@@ -154,7 +156,7 @@ public static class ModelFile
                 WriteU32(stream, (uint)d);
             var data = FloatBytes(value.Data);
             stream.Write(data);
-            WriteU32(stream, Crc32.Compute(data));
+            WriteU32(stream, Crc32.HashToUInt32(data));
         }
     }
 
@@ -186,7 +188,7 @@ public static class ModelFile
             }
             var dataBytes = reader.Bytes((int)size * 4, $"the {size} values of {label} {Tensor.ShapeToString(shape)}");
             uint stored = reader.U32($"the checksum of {label}");
-            uint actual = Crc32.Compute(dataBytes);
+            uint actual = Crc32.HashToUInt32(dataBytes);
             if (stored != actual)
                 throw reader.Corrupt(
                     $"the CRC-32 of the values of {label} is 0x{actual:X8} but the file records 0x{stored:X8}"

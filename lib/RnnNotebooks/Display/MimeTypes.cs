@@ -1,4 +1,4 @@
-namespace RnnNotebooks.Notebooks;
+namespace RnnNotebooks.Display;
 
 /// <summary>The MIME types the workbook's outputs use.</summary>
 public static class MimeTypes

@@ -1,7 +1,7 @@
 using System.Text;
-using RnnNotebooks.Text;
+using RnnNotebooks.Data;
 
-namespace RnnNotebooks.Data;
+namespace RnnNotebooks.Text;
 
 /// <summary>How <see cref="ImdbSequences.LoadData"/> applies <c>maxlen</c>.</summary>
 public enum ImdbMaxlenFilter

@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 
-namespace RnnNotebooks.Training;
+namespace RnnNotebooks.Serialization;
 
 /// <summary>
 /// Converts layer and optimizer configs (<c>GetConfig()</c> dictionaries) to and from JSON.
