@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Loads a model exported by RnnNotebooks (PyTorchWeights.Export) into torch.nn and compares outputs.
+"""Loads a model exported by RnnNotebooks (model.SavePyTorchWeights) into torch.nn and compares outputs.
 
     /usr/bin/python3 tests/fixtures-torch/check_safetensors_export.py MODEL.safetensors IO.safetensors [TOLERANCE]
 

@@ -8,7 +8,7 @@ Each case is a small stack of torch.nn modules with random weights. PyTorch writ
                          only (what safetensors.torch.save_file writes; no RnnNotebooks metadata), and
   <case>.io.safetensors  the input "x" (token ids as floats for Embedding) and PyTorch's "output".
 The C# test (PyTorchWeightsTests) builds the equivalent Keras-style model, imports the first file
-with PyTorchWeights.Import and compares its Predict with "output" (1e-5). Deterministic: the
+with model.LoadPyTorchWeights and compares its Predict with "output" (1e-5). Deterministic: the
 files are byte-identical on every run. No `safetensors` package needed (safetensors_torch.py).
 """
 

@@ -4,7 +4,7 @@
     read_safetensors(path)  -> (dict name -> torch.Tensor, metadata dict)
     write_safetensors(path, tensors, metadata=None)
     TorchSequential(path)   -> a torch.nn.Module that runs a model exported by
-                               RnnNotebooks.Serialization.PyTorchWeights.Export (docs/pytorch-interop.md)
+                               Sequential.SavePyTorchWeights (docs/pytorch-interop.md)
 
 The format: 8-byte little-endian header length N, N bytes of JSON
 {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}},

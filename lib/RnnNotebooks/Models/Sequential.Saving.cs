@@ -100,6 +100,22 @@ public sealed partial class Sequential
         SavedWeights.Assign(path, Name, _layers, ModelFile.DecodeWeights(path, File.ReadAllBytes(path)));
     }
 
+    /// <summary>
+    /// Writes the weights as a PyTorch state_dict (torch.nn names and layouts: lstm_1.weight_ih_l0, …) in a
+    /// safetensors file, atomically, for PyTorch and TorchSharp; see docs/pytorch-interop.md. Keras-only
+    /// variants torch.nn cannot compute (hard_sigmoid gates, GRU reset_after=false) are refused with the reason.
+    /// </summary>
+    public void SavePyTorchWeights(string path) => PyTorchWeights.Export(_layers, path, Name);
+
+    /// <summary>
+    /// Loads a PyTorch-layout safetensors file (from <see cref="SavePyTorchWeights"/>, or a torch.nn
+    /// state_dict with the same names) into this built model; nothing changes unless the whole file fits.
+    /// </summary>
+    public void LoadPyTorchWeights(string path) => PyTorchWeights.Import(_layers, path, Name);
+
+    /// <summary>The weights under PyTorch's state_dict names and layouts, in layer order (copies).</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> PyTorchStateDict() => PyTorchWeights.StateDict(_layers, Name);
+
     /// <summary>Every weight with its Keras variable name, layer by layer: dense_1/kernel:0, dense_1/bias:0, …</summary>
     public IReadOnlyList<(string Name, Tensor Value)> NamedWeights() => SavedWeights.Named(_layers);
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using RnnNotebooks.Layers;
-using RnnNotebooks.Models;
 using RnnNotebooks.Tensors;
 using RnnNotebooks.Training;
 
@@ -16,7 +15,9 @@ public sealed class PyTorchWeightsException : Exception
 /// <summary>
 /// A model's weights in PyTorch's names and layouts (a torch.nn state_dict), saved as safetensors,
 /// so that PyTorch (<c>safetensors.torch.load_file</c>) and TorchSharp (TorchSharp.PyBridge) can
-/// load them. See docs/pytorch-interop.md and docs/keras-semantics.md#pytorch-layout.
+/// load them. See docs/pytorch-interop.md and docs/keras-semantics.md#pytorch-layout. Models call it
+/// through <c>model.SavePyTorchWeights</c>, <c>LoadPyTorchWeights</c> and <c>PyTorchStateDict</c>; it takes the
+/// layers, not the model, because serialization sits below Models (lib/RnnNotebooks/README.md).
 /// <para>For a layer named <c>n</c> (x·W + h·U + b in our row-vector notation, PyTorch's W_ih·x + W_hh·h + b_ih + b_hh):</para>
 /// <list type="bullet">
 /// <item>SimpleRNN / LSTM / GRU → nn.RNN / nn.LSTM / nn.GRU (batch_first): <c>n.weight_ih_l0</c> = Wᵀ (G·u, I),
@@ -43,37 +44,37 @@ public static class PyTorchWeights
     private const string ReverseSuffix = "_reverse";
 
     /// <summary>Writes the model's weights as a PyTorch state_dict in a safetensors file (atomically).</summary>
-    public static void Export(Sequential model, string path)
+    public static void Export(IReadOnlyList<Layer> layers, string path, string modelName = "model")
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var tensors = StateDict(model);
+        var tensors = StateDict(layers, modelName);
         var metadata = new Dictionary<string, string>
         {
             // What safetensors.torch.save_file writes; some loaders look for it.
             ["format"] = "pt",
-            [LayersMetadataKey] = LayersJson(model),
+            [LayersMetadataKey] = LayersJson(layers),
         };
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
     /// <summary>
     /// Loads a PyTorch-layout safetensors file (from <see cref="Export"/>, or a torch.nn state_dict
-    /// with the same names) into <paramref name="model"/>, which must be built with the same
+    /// with the same names) into <paramref name="layers"/> (a model's layers), which must be built with the same
     /// architecture. Every tensor must be present with the expected shape and no other tensor may be
     /// in the file; when the file has our metadata, each layer's class and PyTorch arguments must
     /// match too. Nothing is changed unless the whole file fits.
     /// </summary>
-    public static void Import(Sequential model, string path)
+    public static void Import(IReadOnlyList<Layer> layers, string path, string modelName = "model")
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
         var file = SafeTensorsFile.Read(path);
-        if (!model.IsBuilt)
+        if (!IsBuilt(layers))
             throw new PyTorchWeightsException(
-                $"Model '{model.Name}' is not built, so it has no weights to load '{path}' into: give its first layer an input shape or call Build first."
+                $"Model '{modelName}' is not built, so it has no weights to load '{path}' into: give its first layer an input shape or call Build first."
             );
-        var expected = StateDict(model);
-        CheckArchitecture(model, file);
+        var expected = StateDict(layers, modelName);
+        CheckArchitecture(layers, modelName, file);
         var problems = new List<string>();
         foreach (var (name, tensor) in expected)
         {
@@ -88,22 +89,25 @@ public static class PyTorchWeights
         problems.AddRange(file.Names.Where(n => !known.Contains(n)).Select(n => $"unexpected tensor '{n}'"));
         if (problems.Count > 0)
             throw new PyTorchWeightsException(
-                $"'{path}' does not fit model '{model.Name}': {string.Join("; ", problems)}."
+                $"'{path}' does not fit model '{modelName}': {string.Join("; ", problems)}."
             );
-        foreach (var layer in model.Layers)
+        foreach (var layer in layers)
             LoadLayer(layer, file);
     }
 
     /// <summary>The model's weights under PyTorch's state_dict names, in layer order (copies).</summary>
-    public static IReadOnlyList<KeyValuePair<string, Tensor>> StateDict(Sequential model)
+    public static IReadOnlyList<KeyValuePair<string, Tensor>> StateDict(
+        IReadOnlyList<Layer> layers,
+        string modelName = "model"
+    )
     {
-        ArgumentNullException.ThrowIfNull(model);
-        if (!model.IsBuilt)
+        ArgumentNullException.ThrowIfNull(layers);
+        if (!IsBuilt(layers))
             throw new PyTorchWeightsException(
-                $"Model '{model.Name}' is not built yet, so it has no weights: give its first layer an input shape or call Build first."
+                $"Model '{modelName}' is not built yet, so it has no weights: give its first layer an input shape or call Build first."
             );
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var layer in model.Layers)
+        foreach (var layer in layers)
         {
             switch (layer)
             {
@@ -317,13 +321,15 @@ public static class PyTorchWeights
         }
     }
 
+    private static bool IsBuilt(IReadOnlyList<Layer> layers) => layers.Count > 0 && layers.All(l => l.IsBuilt);
+
     private static void Assign(Parameter parameter, Tensor value) => value.Data.CopyTo(parameter.Value.Data, 0);
 
     /// <summary>
     /// Checks the file's layer list (when it has one) against the model: every layer with weights must
     /// be there under the same name, with the same Keras class and the same PyTorch module arguments.
     /// </summary>
-    private static void CheckArchitecture(Sequential model, SafeTensorsFile file)
+    private static void CheckArchitecture(IReadOnlyList<Layer> layers, string modelName, SafeTensorsFile file)
     {
         if (!file.Metadata.TryGetValue(LayersMetadataKey, out string? json))
             return;
@@ -346,22 +352,22 @@ public static class PyTorchWeights
                 e
             );
         }
-        foreach (var layer in model.Layers)
+        foreach (var layer in layers)
         {
             if (TorchModule(layer) is not { } torch)
                 continue;
             if (!described.TryGetValue(layer.Name, out var entry))
                 throw new PyTorchWeightsException(
-                    $"'{file.FilePath}' describes no layer '{layer.Name}' ({layer.TypeName}) of model '{model.Name}' (it has {string.Join(", ", described.Keys)})."
+                    $"'{file.FilePath}' describes no layer '{layer.Name}' ({layer.TypeName}) of model '{modelName}' (it has {string.Join(", ", described.Keys)})."
                 );
             if (entry.ClassName != layer.TypeName)
                 throw new PyTorchWeightsException(
-                    $"'{file.FilePath}' has layer '{layer.Name}' as a {entry.ClassName}, but model '{model.Name}' has a {layer.TypeName}."
+                    $"'{file.FilePath}' has layer '{layer.Name}' as a {entry.ClassName}, but model '{modelName}' has a {layer.TypeName}."
                 );
             string ours = ToJson(writer => ConfigJson.WriteValue(writer, torch, layer.Name));
             if (!SameArguments(torch, entry.Torch))
                 throw new PyTorchWeightsException(
-                    $"'{file.FilePath}' has layer '{layer.Name}' ({layer.TypeName}) as {entry.Torch}, but model '{model.Name}' has {ours}."
+                    $"'{file.FilePath}' has layer '{layer.Name}' ({layer.TypeName}) as {entry.Torch}, but model '{modelName}' has {ours}."
                 );
         }
     }
@@ -391,11 +397,11 @@ public static class PyTorchWeights
     /// [{name, class_name, torch, config}] for every layer, as JSON; torch is null for layers without
     /// weights (Dropout, Flatten, Activation), which a loader rebuilds from class_name and config.
     /// </summary>
-    private static string LayersJson(Sequential model) =>
+    private static string LayersJson(IReadOnlyList<Layer> layers) =>
         ToJson(writer =>
         {
             writer.WriteStartArray();
-            foreach (var layer in model.Layers)
+            foreach (var layer in layers)
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", layer.Name);

@@ -109,7 +109,7 @@ public class PyTorchWeightsTests : IDisposable
     public void Import_OfAPyTorchStateDict_ReproducesPyTorchsOutputs(string fixture)
     {
         var model = FixtureModel(fixture);
-        PyTorchWeights.Import(model, FixturePath(fixture));
+        model.LoadPyTorchWeights(FixturePath(fixture));
         var io = SafeTensorsFile.Read(FixturePath(fixture + ".io"));
         var expected = io["output"];
 
@@ -124,7 +124,7 @@ public class PyTorchWeightsTests : IDisposable
     public void Import_AddsPyTorchsTwoBiases_AndSwapsGruBlocksBack()
     {
         var lstm = FixtureModel("lstm_dense_softmax");
-        PyTorchWeights.Import(lstm, FixturePath("lstm_dense_softmax"));
+        lstm.LoadPyTorchWeights(FixturePath("lstm_dense_softmax"));
         var file = SafeTensorsFile.Read(FixturePath("lstm_dense_softmax"));
         var layer = (LSTM)lstm[0];
         var bih = file["lstm.bias_ih_l0"];
@@ -135,7 +135,7 @@ public class PyTorchWeightsTests : IDisposable
         layer.Kernel.Value.Data[1 * 4 * Units + 7].Should().Be(wih.Data[7 * Features + 1]);
 
         var gru = FixtureModel("gru_sequences");
-        PyTorchWeights.Import(gru, FixturePath("gru_sequences"));
+        gru.LoadPyTorchWeights(FixturePath("gru_sequences"));
         var gruFile = SafeTensorsFile.Read(FixturePath("gru_sequences"));
         var gruLayer = (GRU)gru[0];
         var gruWih = gruFile["gru.weight_ih_l0"];
@@ -195,8 +195,8 @@ public class PyTorchWeightsTests : IDisposable
         var target = EveryKind(2, bias);
         string path = Path.Combine(_folder, "model.safetensors");
 
-        PyTorchWeights.Export(source, path);
-        PyTorchWeights.Import(target, path);
+        source.SavePyTorchWeights(path);
+        target.LoadPyTorchWeights(path);
 
         var expected = source.GetWeights();
         var actual = target.GetWeights();
@@ -218,7 +218,7 @@ public class PyTorchWeightsTests : IDisposable
         var model = EveryKind(3);
         RandomizeBiases(model, 9);
         string path = Path.Combine(_folder, "model.safetensors");
-        PyTorchWeights.Export(model, path);
+        model.SavePyTorchWeights(path);
         var file = SafeTensorsFile.Read(path);
 
         string[] recurrent(string module, string suffix) =>
@@ -279,7 +279,7 @@ public class PyTorchWeightsTests : IDisposable
         string path = Path.Combine(_folder, "refused.safetensors");
         string Refusal(Layer layer) =>
             FluentActions
-                .Invoking(() => PyTorchWeights.Export(new Sequential(layer), path))
+                .Invoking(() => new Sequential(layer).SavePyTorchWeights(path))
                 .Should()
                 .Throw<PyTorchWeightsException>()
                 .Which.Message;
@@ -318,7 +318,7 @@ public class PyTorchWeightsTests : IDisposable
         SafeTensorsFile.Write(path, tensors);
 
         var message = FluentActions
-            .Invoking(() => PyTorchWeights.Import(model, path))
+            .Invoking(() => model.LoadPyTorchWeights(path))
             .Should()
             .Throw<PyTorchWeightsException>()
             .Which.Message;
@@ -337,12 +337,12 @@ public class PyTorchWeightsTests : IDisposable
     public void Import_ChecksTheExportedArchitecture()
     {
         string path = Path.Combine(_folder, "model.safetensors");
-        PyTorchWeights.Export(FixtureModel("gru_sequences"), path);
+        FixtureModel("gru_sequences").SavePyTorchWeights(path);
         var lastOnly = new Sequential(
             new GRU(Units, recurrentActivation: "sigmoid", resetAfter: true, name: "gru", inputShape: Sample)
         );
         FluentActions
-            .Invoking(() => PyTorchWeights.Import(lastOnly, path))
+            .Invoking(() => lastOnly.LoadPyTorchWeights(path))
             .Should()
             .Throw<PyTorchWeightsException>()
             .WithMessage(
@@ -360,14 +360,14 @@ public class PyTorchWeightsTests : IDisposable
             )
         );
         FluentActions
-            .Invoking(() => PyTorchWeights.Import(renamed, path))
+            .Invoking(() => renamed.LoadPyTorchWeights(path))
             .Should()
             .Throw<PyTorchWeightsException>()
             .WithMessage("*describes no layer 'other' (GRU)*it has gru*");
 
         var unbuilt = new Sequential(new GRU(Units, recurrentActivation: "sigmoid", resetAfter: true, name: "gru"));
         FluentActions
-            .Invoking(() => PyTorchWeights.Import(unbuilt, path))
+            .Invoking(() => unbuilt.LoadPyTorchWeights(path))
             .Should()
             .Throw<PyTorchWeightsException>()
             .WithMessage("*is not built*");
@@ -426,7 +426,7 @@ public class PyTorchWeightsTests : IDisposable
                 x.Data[i] = tokens ? (float)Math.Floor(rng.NextFloat() * 9) : 2 * rng.NextFloat() - 1;
             string modelPath = Path.Combine(_folder, name + ".safetensors");
             string ioPath = Path.Combine(_folder, name + ".io.safetensors");
-            PyTorchWeights.Export(model, modelPath);
+            model.SavePyTorchWeights(modelPath);
             SafeTensorsFile.Write(ioPath, [new("x", x), new("output", model.Predict(x))]);
 
             var (exitCode, stdout, stderr) = RunProcess(
