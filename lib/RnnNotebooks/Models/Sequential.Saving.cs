@@ -8,7 +8,8 @@ namespace RnnNotebooks.Models;
 /// <summary>
 /// Saving and loading (Keras' save / load_model, to_json / model_from_json, save_weights / load_weights). The
 /// formats live in RnnNotebooks.Serialization (<see cref="ModelJson"/>, <see cref="ModelFile"/>,
-/// Serialization/MODEL-FORMAT.md); these members only turn the model into its saved architecture and back.
+/// Serialization/MODEL-FORMAT.md, docs/keras-semantics.md#model-config); these members only turn the model into
+/// its saved architecture and back.
 /// </summary>
 public sealed partial class Sequential
 {

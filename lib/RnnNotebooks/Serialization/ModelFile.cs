@@ -7,7 +7,7 @@ using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Serialization;
 
-/// <summary>One saved weight array: Keras-style name (<c>dense_1/kernel:0</c>), shape and values.</summary>
+/// <summary>One saved weight array: Keras-style name (<c>dense_1/kernel:0</c>), shape and values (docs/keras-semantics.md#model-config).</summary>
 public sealed record SavedArray(string Name, int[] Shape, float[] Data);
 
 /// <summary>

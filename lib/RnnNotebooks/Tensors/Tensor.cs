@@ -85,7 +85,7 @@ public sealed partial class Tensor
         return t;
     }
 
-    /// <summary>Integer inputs (token ids) are stored as floats, as Keras feeds them.</summary>
+    /// <summary>Integer inputs (token ids) are stored as floats, as Keras feeds them (docs/keras-semantics.md#embedding).</summary>
     public static Tensor FromArray(int[,] values)
     {
         int rows = values.GetLength(0),
@@ -168,7 +168,7 @@ public sealed partial class Tensor
 
     public override string ToString() => TensorFormatter.Format(this);
 
-    /// <summary>Python's str() of a shape tuple: (2, 3), (5,), ().</summary>
+    /// <summary>Python's str() of a shape tuple: (2, 3), (5,), () (docs/keras-semantics.md#model-summary).</summary>
     public static string ShapeToString(ReadOnlySpan<int> shape)
     {
         var sb = new StringBuilder("(");

@@ -4,7 +4,7 @@ namespace RnnNotebooks.Text;
 
 /// <summary>
 /// NLTK's English stopword list (<c>nltk.corpus.stopwords.words('english')</c>): the classic
-/// 179 words, lower case, ASCII apostrophes, matched exactly and case-sensitively.
+/// 179 words, lower case, ASCII apostrophes, matched exactly and case-sensitively (docs/keras-semantics.md#stopwords).
 /// <para>
 /// Read from the data cache's <c>nltk_stopwords/english</c> when that file is present (override folder or the
 /// repo's <c>data/</c>), so a reader who keeps NLTK's data there gets exactly that list; otherwise the copy
