@@ -123,6 +123,7 @@ public static class ManualEpoch
             if (!double.IsFinite(batchLoss))
                 throw new TrainingDivergedException(1, totals.Batches + 1, batches, batchLoss);
             lossSum += batchLoss * rows.Length;
+            // Fit computes the compiled metric on every batch; its value is not needed here, its cost is.
             Accuracy.Compute(accuracy, yb, prediction);
             var hiddenGradient = dense.Backward(gradient);
             End(Phase.DenseAndLoss);
