@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using RnnNotebooks.Layers;
-using RnnNotebooks.Models;
-using RnnNotebooks.Training;
 
 namespace RnnNotebooks.Benchmarks;
 
@@ -23,22 +20,10 @@ internal sealed class CSharpEpochRunner : IEpochRunner
 
     public EpochTiming RunEpoch(RecurrentKind kind, ImdbShapedProblem problem)
     {
-        LayerNames.ClearSession();
-        Layer recurrent = kind switch
-        {
-            RecurrentKind.SimpleRNN => new SimpleRNN(problem.Units),
-            RecurrentKind.LSTM => new LSTM(problem.Units),
-            _ => new GRU(problem.Units),
-        };
-        var model = new Sequential(
-            new Embedding(problem.Vocabulary, problem.EmbeddingDim),
-            recurrent,
-            new Dense(1, "sigmoid")
-        );
-        model.Compile(optimizer: new RMSprop(), loss: "binary_crossentropy", metrics: ["acc"]);
+        var model = BenchmarkModel.Create(kind, problem);
         var clock = Stopwatch.StartNew();
-        model.Fit(problem.X, problem.Y, batchSize: problem.BatchSize, epochs: 1, verbose: 0);
+        var history = model.Fit(problem.X, problem.Y, batchSize: problem.BatchSize, epochs: 1, verbose: 0);
         clock.Stop();
-        return new EpochTiming(clock.Elapsed.TotalSeconds);
+        return new EpochTiming(clock.Elapsed.TotalSeconds, history["loss"][0]);
     }
 }

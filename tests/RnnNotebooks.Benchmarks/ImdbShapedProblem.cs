@@ -41,7 +41,10 @@ public sealed class ImdbShapedProblem
 
     public int Units => 32;
 
-    public int BatchSize => 128;
+    /// <summary>The training batch size (Keras' batch_size=128 of the chapter).</summary>
+    public const int TrainingBatchSize = 128;
+
+    public int BatchSize => TrainingBatchSize;
 
     /// <summary>Token ids as floats, shape (samples, timesteps), as Keras feeds them.</summary>
     public Tensor X { get; }
@@ -61,12 +64,22 @@ public sealed class ImdbShapedProblem
             _ => 3,
         };
 
-    /// <summary>Issue 3's targets, seconds per full-size epoch.</summary>
+    /// <summary>Issue 15's targets, seconds per full-size epoch on the quiet 2-core reference machine
+    /// (issue 3's were 6, 20 and 15 s).</summary>
     public static double TargetSeconds(RecurrentKind kind) =>
         kind switch
         {
-            RecurrentKind.SimpleRNN => 6,
-            RecurrentKind.LSTM => 20,
-            _ => 15,
+            RecurrentKind.SimpleRNN => 2.5,
+            RecurrentKind.LSTM => 5,
+            _ => 4,
         };
+
+    /// <summary>Issue 15: PyTorch's epoch ÷ ours, in the same run, at least this.</summary>
+    public const double TargetTorchOverOurs = 5;
+
+    /// <summary>Issue 15: managed bytes allocated per full-size epoch, at most this (MB, 2^20 bytes).</summary>
+    public const double TargetAllocatedMbPerEpoch = 200;
+
+    /// <summary>Issue 15: the process's peak working set during an epoch, at most this (MB).</summary>
+    public const double TargetPeakWorkingSetMb = 400;
 }

@@ -4,14 +4,19 @@ using System.Text.Json;
 
 namespace RnnNotebooks.Benchmarks;
 
-/// <summary>One model's epoch as torch_peer.py reported it.</summary>
+/// <summary>One model's run (a training epoch, or the timed Predict pass) as torch_peer.py reported it.</summary>
+/// <param name="PeakRssMb">The peer's peak resident set during this model's run (or the whole run so far when
+/// <paramref name="PeakWasReset"/> is false).</param>
+/// <param name="SequencesPerSecond">Predict mode only: samples ÷ seconds.</param>
 public sealed record TorchEpoch(
     double Seconds,
     double? CpuSeconds,
     double? Loss,
     double? PeakRssMb,
     string? Version,
-    string? Blas
+    string? Blas,
+    bool PeakWasReset = false,
+    double? SequencesPerSecond = null
 );
 
 /// <summary>Runs torch_peer.py (copied beside this program) as a subprocess and reads its JSON lines.</summary>
@@ -22,8 +27,13 @@ public static class TorchPeer
     /// <summary>The OpenMP wait policy the peer runs with (ours unless the caller's environment sets one).</summary>
     public static string OmpWaitPolicy => Environment.GetEnvironmentVariable(WaitPolicy) ?? "PASSIVE";
 
-    public static Dictionary<RecurrentKind, TorchEpoch> Run(BenchmarkOptions options)
+    /// <param name="predict">False: one training epoch per model on the training size; true: the
+    /// no_grad forward pass over --predict-samples sequences in batches of --predict-batch.</param>
+    public static Dictionary<RecurrentKind, TorchEpoch> Run(BenchmarkOptions options, bool predict = false)
     {
+        var (samples, timesteps) = options.TrainingSize;
+        if (predict)
+            samples = options.PredictSamples;
         string script = Path.Combine(AppContext.BaseDirectory, "torch_peer.py");
         if (!File.Exists(script))
             throw new FileNotFoundException($"torch_peer.py is missing beside the benchmark: {script}");
@@ -44,10 +54,16 @@ public static class TorchPeer
                 script,
                 "--models",
                 string.Join(",", options.Models.Select(BenchmarkOptions.PeerName)),
+                "--mode",
+                predict ? "predict" : "train",
+                "--batch",
+                (predict ? options.PredictBatch : ImdbShapedProblem.TrainingBatchSize).ToString(
+                    CultureInfo.InvariantCulture
+                ),
                 "--samples",
-                options.Samples.ToString(CultureInfo.InvariantCulture),
+                samples.ToString(CultureInfo.InvariantCulture),
                 "--timesteps",
-                options.Timesteps.ToString(CultureInfo.InvariantCulture),
+                timesteps.ToString(CultureInfo.InvariantCulture),
                 "--threads",
                 options.Threads.ToString(CultureInfo.InvariantCulture),
                 "--seed",
@@ -73,9 +89,11 @@ public static class TorchPeer
                 Number(root, "loss"),
                 Number(root, "peak_rss_mb"),
                 Text(root, "torch"),
-                Text(root, "blas")
+                Text(root, "blas"),
+                root.TryGetProperty("peak_reset", out var reset) && reset.ValueKind == JsonValueKind.True,
+                Number(root, "sequences_per_second")
             );
-            Console.Error.WriteLine($"  torch {kind}: {results[kind].Seconds:F2} s");
+            Console.Error.WriteLine($"  torch {kind}{(predict ? " predict" : "")}: {results[kind].Seconds:F2} s");
         }
         process.WaitForExit();
         if (process.ExitCode != 0)

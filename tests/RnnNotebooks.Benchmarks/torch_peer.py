@@ -5,11 +5,17 @@ The IMDB-shaped problem: random token sequences (vocabulary 10,000, 500 timestep
 Embedding(10000, 32) -> SimpleRNN/LSTM/GRU(32) (last output) -> Dense(1, sigmoid) model per
 recurrent kind, binary cross-entropy, RMSprop(lr=1e-3, rho=0.9, eps=1e-7), batch 128, one
 shuffled epoch, two threads. Prints one JSON line per model:
-  {"model": ..., "seconds": ..., "cpu_seconds": ..., "samples": ..., "timesteps": ..., "loss": ...,
-   "peak_rss_mb": ..., "blas": ...}
+  {"model": ..., "mode": "train", "seconds": ..., "cpu_seconds": ..., "samples": ..., "timesteps": ...,
+   "loss": ..., "peak_rss_mb": ..., "peak_reset": ..., "blas": ...}
 seconds is wall-clock; cpu_seconds is the CPU time of all threads (less sensitive to other load);
-peak_rss_mb is the process' peak resident set so far (data included); blas is the BLAS library
-actually loaded (Debian's torch links libblas.so.3, the slow reference one unless redirected).
+peak_rss_mb is the process' peak resident set (data included) during that model's run when
+peak_reset is true (Linux: /proc/self/clear_refs resets it before each model), else the peak so far;
+blas is the BLAS library actually loaded (Debian's torch links libblas.so.3, the slow reference one
+unless redirected).
+
+--mode predict instead times inference: the same (untrained) model in eval mode, its forward under
+torch.no_grad() over --samples sequences in batches of --batch, after one warm-up batch; it adds
+"sequences_per_second" and "batch" to the line.
 
 Run with Debian's interpreter (apt-get install python3-torch): /usr/bin/python3 torch_peer.py
 """
@@ -46,6 +52,7 @@ class Classifier(nn.Module):
 
 
 def one_epoch(kind: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> dict:
+    peak_reset = reset_peak_rss()
     torch.manual_seed(seed)
     model = Classifier(kind)
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
@@ -66,16 +73,73 @@ def one_epoch(kind: str, x: torch.Tensor, y: torch.Tensor, seed: int) -> dict:
     cpu_seconds = time.process_time() - cpu_start
     return {
         "model": kind,
+        "mode": "train",
         "seconds": round(seconds, 3),
         "cpu_seconds": round(cpu_seconds, 3),
         "samples": samples,
         "timesteps": x.shape[1],
         "loss": round(total_loss / samples, 6),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_reset": peak_reset,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "blas": loaded_blas(),
     }
+
+
+def predict(kind: str, x: torch.Tensor, seed: int, batch_size: int) -> dict:
+    """Inference throughput: model.eval(), forward under torch.no_grad(), outputs gathered in one tensor."""
+    peak_reset = reset_peak_rss()
+    torch.manual_seed(seed)
+    model = Classifier(kind).eval()
+    samples = x.shape[0]
+    with torch.no_grad():
+        model(x[:batch_size])  # warm-up, as the C# side does
+        start = time.perf_counter()
+        cpu_start = time.process_time()
+        outputs = torch.empty(samples, 1)
+        for first in range(0, samples, batch_size):
+            outputs[first : first + batch_size] = model(x[first : first + batch_size])
+        seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
+    return {
+        "model": kind,
+        "mode": "predict",
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
+        "samples": samples,
+        "timesteps": x.shape[1],
+        "batch": batch_size,
+        "sequences_per_second": round(samples / seconds, 1),
+        "mean_output": round(float(outputs.mean()), 6),
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_reset": peak_reset,
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "blas": loaded_blas(),
+    }
+
+
+def reset_peak_rss() -> bool:
+    """Linux: writing 5 to /proc/self/clear_refs resets the peak resident set (VmHWM) to the current one."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """VmHWM (since the last reset) where /proc exists, else ru_maxrss (the peak of the whole run)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def loaded_blas() -> str:
@@ -95,6 +159,8 @@ def main() -> int:
     parser.add_argument("--timesteps", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mode", choices=("train", "predict"), default="train")
+    parser.add_argument("--batch", type=int, default=BATCH, help="batch size of --mode predict")
     args = parser.parse_args()
 
     kinds = [m.strip().lower() for m in args.models.split(",") if m.strip()]
@@ -102,8 +168,8 @@ def main() -> int:
     if unknown or not kinds:
         print(f"torch_peer: unknown model(s) {unknown or args.models!r}; use simplernn, lstm, gru", file=sys.stderr)
         return 2
-    if args.samples <= 0 or args.timesteps <= 0 or args.threads <= 0:
-        print("torch_peer: --samples, --timesteps and --threads must be positive", file=sys.stderr)
+    if args.samples <= 0 or args.timesteps <= 0 or args.threads <= 0 or args.batch <= 0:
+        print("torch_peer: --samples, --timesteps, --threads and --batch must be positive", file=sys.stderr)
         return 2
 
     torch.set_num_threads(args.threads)
@@ -111,7 +177,10 @@ def main() -> int:
     x = torch.randint(1, VOCABULARY, (args.samples, args.timesteps), generator=generator)
     y = torch.randint(0, 2, (args.samples, 1), generator=generator).float()
     for kind in kinds:
-        print(json.dumps(one_epoch(kind, x, y, args.seed)), flush=True)
+        if args.mode == "predict":
+            print(json.dumps(predict(kind, x, args.seed, args.batch)), flush=True)
+        else:
+            print(json.dumps(one_epoch(kind, x, y, args.seed)), flush=True)
     return 0
 
 
