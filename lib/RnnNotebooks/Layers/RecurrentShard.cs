@@ -30,6 +30,10 @@ internal sealed class RecurrentShard
     private float[] _kernelGrad = [];
     private float[] _recurrentGrad = [];
     private float[] _biasGrad = [];
+    private float[] _biasScratch = [];
+    private float[] _inputMasks = [];
+    private float[] _recurrentMasks = [];
+    private int _batch;
     private int _biasSize;
 
     /// <summary>First batch row of the shard.</summary>
@@ -53,6 +57,9 @@ internal sealed class RecurrentShard
 
     public bool HasRecurrentMasks { get; private set; }
 
+    /// <summary>The direction of the time loop: going backwards the state before x_t is in slot t + 1.</summary>
+    public bool GoBackwards { get; private set; }
+
     /// <summary>Per-step temporaries, one block (n, u) each.</summary>
     public Span<float> Temp1 => _temp1.AsSpan(0, BlockSize);
 
@@ -71,6 +78,9 @@ internal sealed class RecurrentShard
 
     public Span<float> BiasGrad => _biasGrad.AsSpan(0, _biasSize);
 
+    /// <summary>A bias-sized scratch vector for the cell (GRU resetAfter folds its biases there).</summary>
+    public Span<float> BiasScratch => _biasScratch.AsSpan(0, _biasSize);
+
     public void Prepare(
         int start,
         int rows,
@@ -81,8 +91,10 @@ internal sealed class RecurrentShard
         int stateCount,
         int extraCount,
         int biasSize,
-        bool inputMasks,
-        bool recurrentMasks
+        bool goBackwards,
+        float[]? inputMasks,
+        float[]? recurrentMasks,
+        int batch
     )
     {
         Start = start;
@@ -91,17 +103,21 @@ internal sealed class RecurrentShard
         InputDim = inputDim;
         Units = units;
         GateCount = gates;
-        HasInputMasks = inputMasks;
-        HasRecurrentMasks = recurrentMasks;
+        GoBackwards = goBackwards;
+        HasInputMasks = inputMasks is not null;
+        HasRecurrentMasks = recurrentMasks is not null;
+        _inputMasks = inputMasks ?? [];
+        _recurrentMasks = recurrentMasks ?? [];
+        _batch = batch;
         int block = rows * units;
         Ensure(ref _inputs, steps * rows * inputDim);
         Ensure(ref _gates, gates * steps * block);
         EnsureAll(ref _states, stateCount, (steps + 1) * block);
         EnsureAll(ref _extras, extraCount, steps * block);
         Ensure(ref _stateGrads, steps * block);
-        if (inputMasks)
+        if (HasInputMasks)
             EnsureAll(ref _maskedInputs, gates, steps * rows * inputDim);
-        if (recurrentMasks)
+        if (HasRecurrentMasks)
             EnsureAll(ref _maskedStates, gates, steps * block);
         Ensure(ref _temp1, block);
         Ensure(ref _temp2, block);
@@ -109,6 +125,7 @@ internal sealed class RecurrentShard
         Ensure(ref _kernelGrad, inputDim * gates * units);
         Ensure(ref _recurrentGrad, units * gates * units);
         Ensure(ref _biasGrad, biasSize);
+        Ensure(ref _biasScratch, biasSize);
         _biasSize = biasSize;
     }
 
@@ -120,6 +137,12 @@ internal sealed class RecurrentShard
     /// <summary>x ⊙ dropout mask of gate g, time-major (T, n, I).</summary>
     public Span<float> MaskedInputs(int g) => _maskedInputs[g].AsSpan(0, Steps * Rows * InputDim);
 
+    /// <summary>The input-dropout mask of gate g for the shard's rows, (n, I); the whole batch's masks are (G, batch, I).</summary>
+    public ReadOnlySpan<float> InputMask(int g) => _inputMasks.AsSpan((g * _batch + Start) * InputDim, Rows * InputDim);
+
+    /// <summary>The recurrent-dropout mask of gate g for the shard's rows, (n, u).</summary>
+    public ReadOnlySpan<float> RecurrentMask(int g) => _recurrentMasks.AsSpan((g * _batch + Start) * Units, BlockSize);
+
     /// <summary>The whole buffer of gate g, (T·n, u).</summary>
     public Span<float> GateSlab(int g) => _gates.AsSpan(g * Steps * BlockSize, Steps * BlockSize);
 
@@ -129,6 +152,9 @@ internal sealed class RecurrentShard
 
     /// <summary>T consecutive state slots from <paramref name="firstSlot"/>, as a (T·n, u) matrix.</summary>
     public Span<float> StateSlab(int k, int firstSlot) => _states[k].AsSpan(firstSlot * BlockSize, Steps * BlockSize);
+
+    /// <summary>h_{t−1} of every step as a (T·n, u) matrix, row block t = the state before x_t.</summary>
+    public Span<float> PreviousStates => StateSlab(0, GoBackwards ? 1 : 0);
 
     public Span<float> Extra(int e, int t) => _extras[e].AsSpan(t * BlockSize, BlockSize);
 
