@@ -77,12 +77,27 @@ public sealed class Bidirectional : Layer
 
     protected override Tensor ForwardCore(Tensor input, bool training) => Call(input, null, training).Output;
 
+    protected override bool SupportsMasking => true;
+
+    protected override Tensor ForwardCore(Tensor input, Tensor mask, bool training) =>
+        Call(input, null, training, mask).Output;
+
+    /// <summary>As a recurrent layer: the mask passes on with returnSequences only.</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => ReturnSequences ? mask : null;
+
     /// <summary>
     /// Runs both directions and merges them. <paramref name="initialState"/>: the forward layer's
     /// states followed by the backward layer's. The returned states are ordered the same way
-    /// (Keras: [output] + forward states + backward states).
+    /// (Keras: [output] + forward states + backward states). Both directions skip the steps
+    /// <paramref name="mask"/> marks as padding; a padded step's output repeats each direction's
+    /// previous one, as in Keras 2.x (docs/keras-semantics.md#bidirectional).
     /// </summary>
-    public RecurrentOutput Call(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    public RecurrentOutput Call(
+        Tensor inputs,
+        Tensor[]? initialState = null,
+        bool training = false,
+        Tensor? mask = null
+    )
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (!IsBuilt)
@@ -96,8 +111,8 @@ public sealed class Bidirectional : Layer
             throw Error(
                 $"expected {2 * k} initial states (the forward layer's {k}, then the backward layer's {k}) but got {initialState.Length}"
             );
-        var forward = ForwardLayer.Call(inputs, initialState?[..k], training);
-        var backward = BackwardLayer.Call(inputs, initialState?[k..], training);
+        var forward = ForwardLayer.Call(inputs, initialState?[..k], training, mask);
+        var backward = BackwardLayer.Call(inputs, initialState?[k..], training, mask);
         _forwardOutput = forward.Output;
         _backwardOutput = ReturnSequences ? ReverseTime(backward.Output) : backward.Output;
         return new RecurrentOutput(Merge(_forwardOutput, _backwardOutput), [.. forward.States, .. backward.States]);

@@ -37,6 +37,7 @@ public abstract class RecurrentLayer : Layer
     private bool _backwardDone;
     private float[] _inputMasks = [];
     private float[] _recurrentMasks = [];
+    private float[] _stepMask = [];
     private Tensor[]? _carriedStates;
     private Tensor? _stateGradients;
     private IReadOnlyDictionary<string, Tensor>? _lastInternals;
@@ -175,12 +176,28 @@ public abstract class RecurrentLayer : Layer
 
     protected override Tensor ForwardCore(Tensor input, bool training) => Call(input, null, training).Output;
 
+    protected override bool SupportsMasking => true;
+
+    protected override Tensor ForwardCore(Tensor input, Tensor mask, bool training) =>
+        Call(input, null, training, mask).Output;
+
+    /// <summary>Keras: the output keeps the input's mask with returnSequences (one output per step), and has none otherwise.</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => ReturnSequences ? mask : null;
+
     /// <summary>
     /// Runs the layer over a batch (batch, T, features). <paramref name="initialState"/> replaces the
     /// zero (or carried) initial states: [h] or [h, c], (batch, units) each. <paramref name="training"/>
-    /// turns dropout on. Returns the output and the final states (Keras' return_state list).
+    /// turns dropout on. <paramref name="mask"/> (batch, T), Keras' mask from Embedding(maskZero: true):
+    /// where it is 0 the step is padding and leaves the row's states unchanged, so its output (with
+    /// returnSequences) repeats the previous one — h_{t−1}, the initial state before the first real step
+    /// (docs/keras-semantics.md#masking). Returns the output and the final states (Keras' return_state list).
     /// </summary>
-    public RecurrentOutput Call(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    public RecurrentOutput Call(
+        Tensor inputs,
+        Tensor[]? initialState = null,
+        bool training = false,
+        Tensor? mask = null
+    )
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (!IsBuilt)
@@ -194,6 +211,10 @@ public abstract class RecurrentLayer : Layer
             steps = inputs.Shape[1],
             inputDim = inputs.Shape[2];
         ValidateStates(initialState, batch, "initial state");
+        if (mask is not null && !mask.HasShape(batch, steps))
+            throw Error(
+                $"expected a mask of shape {Tensor.ShapeToString([batch, steps])} (batch, timesteps) but got {Tensor.ShapeToString(mask.Shape)}"
+            );
 
         _batch = batch;
         _steps = steps;
@@ -205,7 +226,13 @@ public abstract class RecurrentLayer : Layer
         bool recurrentMasks = training && RecurrentDropout > 0f && RecurrentDropout < 1f;
         DrawMasks(ref _inputMasks, inputMasks, Dropout, GateCount * batch * inputDim);
         DrawMasks(ref _recurrentMasks, recurrentMasks, RecurrentDropout, GateCount * batch * Units);
-        PrepareShards(batch, steps, inputDim, inputMasks, recurrentMasks);
+        if (mask is not null)
+        {
+            if (_stepMask.Length != batch * steps)
+                _stepMask = new float[batch * steps];
+            mask.Data.CopyTo(_stepMask, 0);
+        }
+        PrepareShards(batch, steps, inputDim, inputMasks, recurrentMasks, mask is not null);
 
         if (Stateful && _carriedStates is null)
             _carriedStates = ZeroStates(batch);
@@ -428,7 +455,7 @@ public abstract class RecurrentLayer : Layer
             ? new Tensor(_recurrentMasks.AsSpan(gate * _batch * Units, _batch * Units).ToArray(), _batch, Units)
             : null;
 
-    private void PrepareShards(int batch, int steps, int inputDim, bool inputMasks, bool recurrentMasks)
+    private void PrepareShards(int batch, int steps, int inputDim, bool inputMasks, bool recurrentMasks, bool stepMask)
     {
         _shardCount = Engine.ShardCount(batch);
         while (_shards.Count < _shardCount)
@@ -451,7 +478,8 @@ public abstract class RecurrentLayer : Layer
                     GoBackwards,
                     inputMasks ? _inputMasks : null,
                     recurrentMasks ? _recurrentMasks : null,
-                    batch
+                    batch,
+                    stepMask ? _stepMask : null
                 );
         }
     }
@@ -497,6 +525,8 @@ public abstract class RecurrentLayer : Layer
         {
             int t = TimeOf(step);
             Cell.Step(s, t, InSlot(t), OutSlot(t));
+            if (s.HasStepMask)
+                KeepStatesOfPaddedRows(s, t);
         }
 
         int finalSlot = GoBackwards ? 0 : steps;
@@ -515,6 +545,50 @@ public abstract class RecurrentLayer : Layer
             s.State(0, finalSlot).CopyTo(output.Data.AsSpan(s.Start * units, s.BlockSize));
         for (int k = 0; k < StateCount; k++)
             s.State(k, finalSlot).CopyTo(finalStates[k].Data.AsSpan(s.Start * units, s.BlockSize));
+    }
+
+    /// <summary>A padded row's states pass the step unchanged: the cell's result for that row is discarded.</summary>
+    private void KeepStatesOfPaddedRows(RecurrentShard s, int t)
+    {
+        for (int r = 0; r < s.Rows; r++)
+            if (s.IsPadding(r, t))
+                for (int k = 0; k < StateCount; k++)
+                    s.RowOf(s.State(k, InSlot(t)), r).CopyTo(s.RowOf(s.State(k, OutSlot(t)), r));
+    }
+
+    /// <summary>
+    /// Before the backward step: a padded row's ∂L/∂h_t and carried ∂L/∂c_t are set aside and zeroed,
+    /// so the cell's step gives that row zero δ (no weight or input gradient, nothing through U).
+    /// </summary>
+    private void HoldGradientsOfPaddedRows(RecurrentShard s, int t)
+    {
+        for (int r = 0; r < s.Rows; r++)
+        {
+            if (!s.IsPadding(r, t))
+                continue;
+            for (int k = 0; k < StateCount; k++)
+            {
+                var grad = s.RowOf(k == 0 ? s.StateGrad(t) : s.InitialGrad(k), r);
+                grad.CopyTo(s.RowOf(s.HeldGrad(k), r));
+                grad.Clear();
+            }
+        }
+    }
+
+    /// <summary>After the backward step: the identity h_t = h_{t−1} (c_t = c_{t−1}) of a padded row carries its gradients on unchanged.</summary>
+    private void PassGradientsOfPaddedRows(RecurrentShard s, int t, Span<float> previousStateGrad)
+    {
+        for (int r = 0; r < s.Rows; r++)
+        {
+            if (!s.IsPadding(r, t))
+                continue;
+            var held = s.RowOf(s.HeldGrad(0), r);
+            held.CopyTo(s.RowOf(s.StateGrad(t), r)); // StateGradients reports ∂L/∂h_t itself
+            var previous = s.RowOf(previousStateGrad, r);
+            TensorPrimitives.Add(previous, held, previous);
+            for (int k = 1; k < StateCount; k++)
+                s.RowOf(s.HeldGrad(k), r).CopyTo(s.RowOf(s.InitialGrad(k), r));
+        }
     }
 
     /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
@@ -569,7 +643,11 @@ public abstract class RecurrentLayer : Layer
         {
             int t = TimeOf(step);
             var previous = step > 0 ? s.StateGrad(TimeOf(step - 1)) : s.InitialGrad(0);
+            if (s.HasStepMask)
+                HoldGradientsOfPaddedRows(s, t);
             Cell.BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
+            if (s.HasStepMask)
+                PassGradientsOfPaddedRows(s, t, previous);
             // Gradients flowing back over hundreds of steps shrink geometrically; once they reach the
             // subnormal range every later step would run at a fraction of its speed (subnormal floats
             // are very slow on x86). Flushing them to zero changes no sum by more than 1e-30.

@@ -33,6 +33,8 @@ internal sealed class RecurrentShard
     private float[] _biasScratch = [];
     private float[] _inputMasks = [];
     private float[] _recurrentMasks = [];
+    private float[] _stepMask = [];
+    private float[][] _heldGrads = [];
     private int _batch;
     private int _biasSize;
 
@@ -56,6 +58,21 @@ internal sealed class RecurrentShard
     public bool HasInputMasks { get; private set; }
 
     public bool HasRecurrentMasks { get; private set; }
+
+    /// <summary>Whether the call has a Keras mask (batch, T) marking padded timesteps.</summary>
+    public bool HasStepMask { get; private set; }
+
+    /// <summary>Whether row r of the shard is padding at input time t (mask 0): the step leaves its states unchanged.</summary>
+    public bool IsPadding(int r, int t) => _stepMask[(Start + r) * Steps + t] == 0f;
+
+    /// <summary>Row r of a (n, u) block.</summary>
+    public Span<float> RowOf(Span<float> block, int r) => block.Slice(r * Units, Units);
+
+    /// <summary>
+    /// Scratch (n, u) per state for the gradients a padded row carries past a step: ∂L/∂h_t (k = 0)
+    /// and the carried ∂L/∂c_t (k = 1, LSTM).
+    /// </summary>
+    public Span<float> HeldGrad(int k) => _heldGrads[k].AsSpan(0, BlockSize);
 
     /// <summary>The direction of the time loop: going backwards the state before x_t is in slot t + 1.</summary>
     public bool GoBackwards { get; private set; }
@@ -94,7 +111,8 @@ internal sealed class RecurrentShard
         bool goBackwards,
         float[]? inputMasks,
         float[]? recurrentMasks,
-        int batch
+        int batch,
+        float[]? stepMask
     )
     {
         Start = start;
@@ -109,6 +127,8 @@ internal sealed class RecurrentShard
         _inputMasks = inputMasks ?? [];
         _recurrentMasks = recurrentMasks ?? [];
         _batch = batch;
+        HasStepMask = stepMask is not null;
+        _stepMask = stepMask ?? [];
         int block = rows * units;
         Ensure(ref _inputs, steps * rows * inputDim);
         Ensure(ref _gates, gates * steps * block);
@@ -121,6 +141,8 @@ internal sealed class RecurrentShard
             EnsureAll(ref _maskedStates, gates, steps * block);
         Ensure(ref _temp1, block);
         Ensure(ref _temp2, block);
+        if (HasStepMask)
+            EnsureAll(ref _heldGrads, stateCount, block);
         EnsureAll(ref _initialGrads, stateCount, block);
         Ensure(ref _kernelGrad, inputDim * gates * units);
         Ensure(ref _recurrentGrad, units * gates * units);
