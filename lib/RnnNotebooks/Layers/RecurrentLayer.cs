@@ -504,7 +504,7 @@ public abstract class RecurrentLayer : Layer
             units = Units;
 
         // Time-major copy of the shard's rows: row (t, r) = x[start + r, t].
-        ToTimeMajor(
+        RecurrentShard.ToTimeMajor(
             inputs.Data.AsSpan(s.Start * steps * s.InputDim),
             s.Inputs,
             n,
@@ -533,7 +533,7 @@ public abstract class RecurrentLayer : Layer
         if (ReturnSequences)
             // Processing order, as Keras stacks them: output step s is state slot s + 1 going
             // forwards, slot T − 1 − s going backwards.
-            ToBatchMajor(
+            RecurrentShard.ToBatchMajor(
                 s.StateSlab(0, GoBackwards ? 0 : 1),
                 output.Data.AsSpan(s.Start * steps * units),
                 n,
@@ -620,7 +620,14 @@ public abstract class RecurrentLayer : Layer
         // Seed ∂L/∂h_t with what the outputs receive; the loop adds what flows back through time.
         int lastTime = TimeOf(steps - 1);
         if (ReturnSequences)
-            ToTimeMajor(dOut.AsSpan(s.Start * steps * units), s.StateGrads, n, steps, units, reverseTime: GoBackwards);
+            RecurrentShard.ToTimeMajor(
+                dOut.AsSpan(s.Start * steps * units),
+                s.StateGrads,
+                n,
+                steps,
+                units,
+                reverseTime: GoBackwards
+            );
         else
         {
             for (int t = 0; t < steps; t++)
@@ -658,7 +665,7 @@ public abstract class RecurrentLayer : Layer
 
         // Weight gradients and ∂L/∂x over all timesteps at once, time-major in the shard's input copy.
         Cell.AccumulateGradients(s);
-        ToBatchMajor(
+        RecurrentShard.ToBatchMajor(
             s.Inputs,
             inputGradient.Data.AsSpan(s.Start * steps * inputDim),
             n,
@@ -676,7 +683,14 @@ public abstract class RecurrentLayer : Layer
         for (int i = 0; i < _shardCount; i++)
         {
             var s = _shards[i];
-            ToBatchMajor(s.StateGrads, result.Data.AsSpan(s.Start * _steps * Units), s.Rows, _steps, Units, false);
+            RecurrentShard.ToBatchMajor(
+                s.StateGrads,
+                result.Data.AsSpan(s.Start * _steps * Units),
+                s.Rows,
+                _steps,
+                Units,
+                false
+            );
         }
         return result;
     }
@@ -710,55 +724,6 @@ public abstract class RecurrentLayer : Layer
     }
 
     private delegate Span<float> SpanOf(int t);
-
-    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
-    private static void ToTimeMajor(
-        ReadOnlySpan<float> batchMajor,
-        Span<float> timeMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    )
-    {
-        // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
-        for (int t0 = 0; t0 < steps; t0 += 16)
-        {
-            int t1 = Math.Min(steps, t0 + 16);
-            for (int r = 0; r < n; r++)
-            for (int t = t0; t < t1; t++)
-            {
-                int block = reverseTime ? steps - 1 - t : t;
-                batchMajor
-                    .Slice((r * steps + t) * width, width)
-                    .CopyTo(timeMajor.Slice((block * n + r) * width, width));
-            }
-        }
-    }
-
-    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
-    private static void ToBatchMajor(
-        ReadOnlySpan<float> timeMajor,
-        Span<float> batchMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    )
-    {
-        for (int t0 = 0; t0 < steps; t0 += 16)
-        {
-            int t1 = Math.Min(steps, t0 + 16);
-            for (int r = 0; r < n; r++)
-            for (int t = t0; t < t1; t++)
-            {
-                int block = reverseTime ? steps - 1 - t : t;
-                timeMajor
-                    .Slice((block * n + r) * width, width)
-                    .CopyTo(batchMajor.Slice((r * steps + t) * width, width));
-            }
-        }
-    }
 
     private static void AddInto(float[] target, ReadOnlySpan<float> values) =>
         TensorPrimitives.Add(target.AsSpan(0, values.Length), values, target.AsSpan(0, values.Length));

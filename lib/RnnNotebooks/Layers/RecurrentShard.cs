@@ -192,6 +192,55 @@ internal sealed class RecurrentShard
 
     public Span<float> StateGrad(int t) => _stateGrads.AsSpan(t * BlockSize, BlockSize);
 
+    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
+    public static void ToTimeMajor(
+        ReadOnlySpan<float> batchMajor,
+        Span<float> timeMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                batchMajor
+                    .Slice((r * steps + t) * width, width)
+                    .CopyTo(timeMajor.Slice((block * n + r) * width, width));
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    public static void ToBatchMajor(
+        ReadOnlySpan<float> timeMajor,
+        Span<float> batchMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                timeMajor
+                    .Slice((block * n + r) * width, width)
+                    .CopyTo(batchMajor.Slice((r * steps + t) * width, width));
+            }
+        }
+    }
+
     private static void Ensure(ref float[] buffer, int size)
     {
         if (buffer.Length < size)
