@@ -243,4 +243,40 @@ public class RecurrentMaskingTests
         var act = () => layer.Call(x, mask: new Tensor(Batch, Steps + 1));
         act.Should().Throw<LayerException>().WithMessage("*expected a mask of shape (5, 6)*");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Each_shard_reads_its_own_rows_of_the_mask(int threads)
+    {
+        // 70 rows are three shards; every row has its own length (pre-padding).
+        const int rows = 70;
+        var layer = Built("lstm", goBackwards: true, sequences: false);
+        var x = Rnd.Uniform(new SeededRandom(12), 1f, rows, Steps, Features);
+        var mask = new Tensor(rows, Steps);
+        for (int b = 0; b < rows; b++)
+        for (int t = Steps - b % (Steps + 1); t < Steps; t++)
+            mask[b, t] = 1f;
+        int saved = Engine.MaxThreads;
+        Engine.MaxThreads = threads;
+        try
+        {
+            var masked = layer.Call(x, mask: mask);
+            for (int b = 0; b < rows; b++)
+            {
+                int length = b % (Steps + 1);
+                var expected = new Tensor(1, Units);
+                if (length > 0)
+                {
+                    var alone = new Tensor(x.Row(b)[((Steps - length) * Features)..].ToArray(), 1, length, Features);
+                    expected = layer.Call(alone).Output;
+                }
+                masked.Output.Row(b).ToArray().Should().Equal(expected.Data, $"row {b}, {length} real steps");
+            }
+        }
+        finally
+        {
+            Engine.MaxThreads = saved;
+        }
+    }
 }
