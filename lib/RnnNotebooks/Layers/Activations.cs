@@ -27,7 +27,8 @@ public enum ActivationKind
 /// validation accuracy (0.5550 becomes 0.5200) and test accuracy (0.5090 becomes 0.5070); in notebook 06
 /// the Dense(tanh)-versus-SimpleRNN checks print a largest difference of 0 instead of 5.96E-08 and
 /// 1.19E-07. So the table's tanh and σ stay inside the cells. Derivatives, relu, hard_sigmoid and linear
-/// are the table's on every path (bit-identical to what Dense and Activation computed before).
+/// are the table's on every path; for Dense and Activation they give the values they gave before (only
+/// hard_sigmoid's clipped gradient may now be −0 where it was +0, which changes no sum).
 /// </para>
 /// </summary>
 public static class Activations
