@@ -30,7 +30,8 @@ public sealed class Embedding : Layer
     /// <param name="maskZero">Keras' mask_zero: id 0 is padding. The output then carries a mask
     /// (<see cref="ComputeMask(Tensor)"/>) that a Sequential passes on to the next layers; a recurrent
     /// layer skips the padded steps (docs/keras-semantics.md#masking). Without it padding is a token
-    /// like any other.</param>
+    /// like any other. Unlike Keras, a mask that reaches the model's output (returnSequences up to the
+    /// last layer) does not weight the loss.</param>
     /// <param name="inputLength">Fixed sequence length T, or null for any length.</param>
     /// <param name="name">Layer name; null gives embedding_1, embedding_2, …</param>
     /// <param name="batchSize">Fixed batch size (stateful models).</param>
