@@ -116,16 +116,31 @@ public sealed class Bidirectional : Layer
     private LayerException TwoOutputs(string what) =>
         Error($"has merge mode null and returns two outputs, so {what}; use CallUnmerged, or a merge mode");
 
+    protected override bool SupportsMasking => true;
+
+    protected override Tensor ForwardCore(Tensor input, Tensor mask, bool training) =>
+        Call(input, null, training, mask).Output;
+
+    /// <summary>As a recurrent layer: the mask passes on with returnSequences only.</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => ReturnSequences ? mask : null;
+
     /// <summary>
     /// Runs both directions and merges them. <paramref name="initialState"/>: the forward layer's
     /// states followed by the backward layer's. The returned states are ordered the same way
-    /// (Keras: [output] + forward states + backward states).
+    /// (Keras: [output] + forward states + backward states). Both directions skip the steps
+    /// <paramref name="mask"/> marks as padding; a padded step's output repeats each direction's
+    /// previous one, as in Keras 2.x (docs/keras-semantics.md#bidirectional).
     /// </summary>
-    public RecurrentOutput Call(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    public RecurrentOutput Call(
+        Tensor inputs,
+        Tensor[]? initialState = null,
+        bool training = false,
+        Tensor? mask = null
+    )
     {
         if (MergeMode is null)
             throw TwoOutputs("it has no single output to return");
-        var (forward, backward, states) = RunBoth(inputs, initialState, training);
+        var (forward, backward, states) = RunBoth(inputs, initialState, training, mask);
         return new RecurrentOutput(Merge(forward, backward), states);
     }
 
@@ -134,11 +149,16 @@ public sealed class Bidirectional : Layer
     /// backward one time-aligned as in <see cref="Call"/>) and the states, forward layer's then
     /// backward layer's. <paramref name="initialState"/> is ordered the same way.
     /// </summary>
-    public UnmergedOutput CallUnmerged(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    public UnmergedOutput CallUnmerged(
+        Tensor inputs,
+        Tensor[]? initialState = null,
+        bool training = false,
+        Tensor? mask = null
+    )
     {
         if (MergeMode is not null)
             throw Error($"merges its outputs ({MergeMode}); CallUnmerged needs merge mode null, use Call");
-        var (forward, backward, states) = RunBoth(inputs, initialState, training);
+        var (forward, backward, states) = RunBoth(inputs, initialState, training, mask);
         return new UnmergedOutput(forward, backward, states);
     }
 
@@ -146,7 +166,8 @@ public sealed class Bidirectional : Layer
     private (Tensor Forward, Tensor Backward, Tensor[] States) RunBoth(
         Tensor inputs,
         Tensor[]? initialState,
-        bool training
+        bool training,
+        Tensor? mask
     )
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -161,8 +182,8 @@ public sealed class Bidirectional : Layer
             throw Error(
                 $"expected {2 * k} initial states (the forward layer's {k}, then the backward layer's {k}) but got {initialState.Length}"
             );
-        var forward = ForwardLayer.Call(inputs, initialState?[..k], training);
-        var backward = BackwardLayer.Call(inputs, initialState?[k..], training);
+        var forward = ForwardLayer.Call(inputs, initialState?[..k], training, mask);
+        var backward = BackwardLayer.Call(inputs, initialState?[k..], training, mask);
         _forwardOutput = forward.Output;
         _backwardOutput = ReturnSequences ? ReverseTime(backward.Output) : backward.Output;
         return (_forwardOutput, _backwardOutput, [.. forward.States, .. backward.States]);

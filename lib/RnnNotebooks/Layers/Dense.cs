@@ -88,6 +88,9 @@ public sealed class Dense : Layer
     protected override bool AcceptsVariableTime(int[] shape) =>
         shape.Length == InputShape!.Rank && shape[^1] == InputShape[-1];
 
+    /// <summary>Works on each timestep alone, so it passes a mask on (Keras' supports_masking).</summary>
+    protected override bool SupportsMasking => true;
+
     protected override Tensor ForwardCore(Tensor input, bool training)
     {
         int inputDim = input.Shape[^1];

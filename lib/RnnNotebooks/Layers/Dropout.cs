@@ -49,6 +49,9 @@ public sealed class Dropout : Layer
 
     protected override bool AcceptsVariableTime(int[] shape) => ShapeRules.SameExceptTime(InputShape!, shape);
 
+    /// <summary>Works on each timestep alone, so it passes a mask on (Keras' supports_masking).</summary>
+    protected override bool SupportsMasking => true;
+
     protected override Tensor ForwardCore(Tensor input, bool training)
     {
         _shape = input.Shape;

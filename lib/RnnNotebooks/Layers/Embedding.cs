@@ -28,9 +28,11 @@ public sealed class Embedding : Layer
     /// <param name="inputDim">Vocabulary size V: ids run from 0 to V − 1.</param>
     /// <param name="outputDim">Vector size D.</param>
     /// <param name="embeddingsInitializer">Keras name; 'uniform' is U(−0.05, 0.05).</param>
-    /// <param name="maskZero">Keras' mask_zero. Kept in the config and available through
-    /// <see cref="ComputeMask"/>, but no layer consumes masks yet: the recurrent layers process
-    /// padding (id 0) like any other token, as Keras does without a mask.</param>
+    /// <param name="maskZero">Keras' mask_zero: id 0 is padding. The output then carries a mask
+    /// (<see cref="ComputeMask(Tensor)"/>) that a Sequential passes on to the next layers; a recurrent
+    /// layer skips the padded steps (docs/keras-semantics.md#masking). Without it padding is a token
+    /// like any other. Unlike Keras, a mask that reaches the model's output (returnSequences up to the
+    /// last layer) does not weight the loss.</param>
     /// <param name="inputLength">Fixed sequence length T, or null for any length.</param>
     /// <param name="name">Layer name; null gives embedding_1, embedding_2, …</param>
     /// <param name="batchSize">Fixed batch size (stateful models).</param>
@@ -122,6 +124,9 @@ public sealed class Embedding : Layer
         }
         return new Tensor(_inputShape);
     }
+
+    /// <summary>The mask of the output: <see cref="ComputeMask(Tensor)"/> of the ids (an Embedding starts a mask, it does not take one).</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => ComputeMask(input);
 
     /// <summary>Keras' mask for mask_zero: 1 where the id is not 0, else 0; shape (batch, T). Null when maskZero is off.</summary>
     public Tensor? ComputeMask(Tensor input)

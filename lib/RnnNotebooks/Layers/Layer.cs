@@ -7,7 +7,7 @@ namespace RnnNotebooks.Layers;
 /// arguments), <c>Build</c> (create the weights once the input shape is known), the forward
 /// pass, and — next to it in each subclass — the backward pass.
 /// <para>
-/// Contract: <see cref="Backward"/> must be called after <see cref="Forward"/> with the gradient
+/// Contract: <see cref="Backward"/> must be called after <see cref="Forward(Tensor, bool)"/> with the gradient
 /// of the loss with respect to that forward call's output. It <b>adds</b> the parameter
 /// gradients into <see cref="Parameter.Gradient"/> (call <see cref="ZeroGradients"/> between
 /// batches) and returns the gradient with respect to the input.
@@ -86,7 +86,41 @@ public abstract class Layer
         return ForwardCore(input, training);
     }
 
+    /// <summary>
+    /// Runs the layer on an input that carries a Keras mask (batch, T): 1 marks a real timestep, 0 a
+    /// padded one (docs/keras-semantics.md#masking). Recurrent layers skip the masked steps; layers that
+    /// work step by step (Dense, Dropout, Activation) ignore the mask and pass it on (<see cref="ComputeMask"/>);
+    /// any other layer refuses a mask, as Keras does. A null mask is the same as <see cref="Forward(Tensor, bool)"/>.
+    /// </summary>
+    public Tensor Forward(Tensor input, Tensor? mask, bool training = false)
+    {
+        if (mask is null)
+            return Forward(input, training);
+        if (!SupportsMasking)
+            throw Error(
+                "does not support masking, but its input carries a mask (from Embedding(maskZero: true)); Keras refuses this too"
+            );
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsBuilt)
+            Build(new TensorShape([null, .. input.Shape[1..].Select(d => (int?)d)]), new SeededRandom(0));
+        if (!InputShape!.Accepts(input.Shape) && !AcceptsVariableTime(input.Shape))
+            throw Error($"expected input of shape {InputShape} but got {Tensor.ShapeToString(input.Shape)}");
+        return ForwardCore(input, mask, training);
+    }
+
     protected abstract Tensor ForwardCore(Tensor input, bool training);
+
+    /// <summary>The forward pass with an input mask; layers that only pass masks on keep the default, which ignores it.</summary>
+    protected virtual Tensor ForwardCore(Tensor input, Tensor mask, bool training) => ForwardCore(input, training);
+
+    /// <summary>Whether the layer accepts an input mask (Keras' supports_masking).</summary>
+    protected virtual bool SupportsMasking => false;
+
+    /// <summary>
+    /// Keras' compute_mask: the mask this layer's output carries, given its input and input mask. By
+    /// default a layer that supports masking passes the mask on unchanged; others produce none.
+    /// </summary>
+    public virtual Tensor? ComputeMask(Tensor input, Tensor? mask) => SupportsMasking ? mask : null;
 
     /// <summary>Back-propagates ∂L/∂output of the last Forward: adds parameter gradients, returns ∂L/∂input.</summary>
     public abstract Tensor Backward(Tensor outputGradient);

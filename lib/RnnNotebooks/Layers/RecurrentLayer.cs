@@ -9,31 +9,24 @@ namespace RnnNotebooks.Layers;
 public sealed record RecurrentOutput(Tensor Output, Tensor[] States);
 
 /// <summary>
-/// The machinery shared by SimpleRNN, LSTM and GRU: options, weights, the
-/// time loop forwards and backwards (BPTT), initial and carried states, dropout masks, and the
-/// split of the batch into shards.
-/// <para>
-/// Weights in Keras layout, row-vector notation (x_t is a row, x_t·W): <c>kernel</c> W (I, G·u),
-/// <c>recurrent_kernel</c> U (u, G·u), <c>bias</c> (G·u) with the G gate blocks side by side
-/// (G = 1 SimpleRNN, 4 LSTM i|f|c|o, 3 GRU z|r|h).
-/// </para>
+/// Keras' RNN layer: the time loop around a <see cref="RecurrentCell"/> (SimpleRNN, LSTM and GRU
+/// are this layer with their cell). It owns what is not the step's equation: the options
+/// return_sequences, return_state, go_backwards, stateful, dropout and recurrent_dropout, the initial
+/// and carried states, the dropout masks, the split of the batch into shards, BPTT and the recorded
+/// internals. See docs/keras-semantics.md#recurrent-layers.
 /// <para>
 /// How a call runs. Each shard of the batch runs its whole time loop on its own thread
-/// (<see cref="Engine.ForEachShard"/> once per call). The input projection x_t·W_g + b_g of all
-/// timesteps is one GEMM per gate before the loop; a step then only adds h_{t−1}·U_g and applies the
-/// gate math. Backwards, the loop only carries ∂L/∂h (and ∂L/∂c) from step to step and leaves
-/// ∂L/∂(pre-activation) of every step in place; the weight gradients
-/// ∂L/∂W = Σ_t x_tᵀ·δ_t and ∂L/∂U = Σ_t h_{t−1}ᵀ·δ_t, and ∂L/∂x_t = δ_t·Wᵀ, are then big GEMMs over
-/// all timesteps at once. Shard gradients are added in shard order, so results do not depend on
-/// <see cref="Engine.MaxThreads"/>.
+/// (<see cref="Engine.ForEachShard"/> once per call): the cell projects the inputs of all timesteps
+/// (<see cref="RecurrentCell.ProjectInputs(RecurrentShard)"/>), then runs one step per timestep.
+/// Backwards, the loop only carries ∂L/∂h (and ∂L/∂c) from step to step while each step leaves
+/// ∂L/∂(pre-activation) in place; the cell then turns those into the weight and input gradients with
+/// big GEMMs over all timesteps at once. Shard gradients are added in shard order, so results do not
+/// depend on <see cref="Engine.MaxThreads"/>.
 /// </para>
 /// </summary>
 public abstract class RecurrentLayer : Layer
 {
     private readonly List<RecurrentShard> _shards = new();
-    private Parameter? _kernel;
-    private Parameter? _recurrentKernel;
-    private Parameter? _bias;
 
     // The last call: what backward needs besides the shard buffers.
     private int _batch;
@@ -44,118 +37,93 @@ public abstract class RecurrentLayer : Layer
     private bool _backwardDone;
     private float[] _inputMasks = [];
     private float[] _recurrentMasks = [];
-    private float[] _projectionBias = [];
-    private float[] _kernelTransposed = [];
-    private float[] _recurrentTransposed = [];
+    private float[] _stepMask = [];
     private Tensor[]? _carriedStates;
     private Tensor? _stateGradients;
     private IReadOnlyDictionary<string, Tensor>? _lastInternals;
 
+    /// <summary>
+    /// Checks and parses the shared options (in Keras' argument order, so the first bad one is
+    /// named), then lets the layer create its cell from them: <paramref name="createCell"/> receives
+    /// this layer (to parse the cell's own arguments with errors that name it) and the parsed options.
+    /// </summary>
     private protected RecurrentLayer(
-        int units,
-        string activation,
-        bool useBias,
-        string kernelInitializer,
-        string recurrentInitializer,
-        string biasInitializer,
-        float dropout,
-        float recurrentDropout,
-        bool returnSequences,
-        bool returnState,
-        bool goBackwards,
-        bool stateful,
-        string? name,
-        int?[]? inputShape,
-        int? batchSize
+        RecurrentOptions options,
+        Func<RecurrentLayer, CellOptions, RecurrentCell> createCell
     )
-        : base(name, inputShape, batchSize)
+        : base(options.Name, options.InputShape, options.BatchSize)
     {
-        if (units <= 0)
-            throw Error($"needs a positive number of units, got {units}");
-        if (!(dropout >= 0f && dropout <= 1f))
-            throw Error($"needs dropout in [0, 1], got {dropout}");
-        if (!(recurrentDropout >= 0f && recurrentDropout <= 1f))
-            throw Error($"needs recurrent_dropout in [0, 1], got {recurrentDropout}");
-        Units = units;
-        Activation = ParseActivation(activation, "activation");
-        UseBias = useBias;
-        KernelInitializer = ParseInitializer(kernelInitializer, "kernel_initializer");
-        RecurrentInitializer = ParseInitializer(recurrentInitializer, "recurrent_initializer");
-        BiasInitializer = ParseInitializer(biasInitializer, "bias_initializer");
-        Dropout = dropout;
-        RecurrentDropout = recurrentDropout;
-        ReturnSequences = returnSequences;
-        ReturnState = returnState;
-        GoBackwards = goBackwards;
-        Stateful = stateful;
+        if (options.Units <= 0)
+            throw Error($"needs a positive number of units, got {options.Units}");
+        if (!(options.Dropout >= 0f && options.Dropout <= 1f))
+            throw Error($"needs dropout in [0, 1], got {options.Dropout}");
+        if (!(options.RecurrentDropout >= 0f && options.RecurrentDropout <= 1f))
+            throw Error($"needs recurrent_dropout in [0, 1], got {options.RecurrentDropout}");
+        var cellOptions = new CellOptions(
+            options.Units,
+            ParseActivation(options.Activation, "activation"),
+            options.UseBias,
+            ParseInitializer(options.KernelInitializer, "kernel_initializer"),
+            ParseInitializer(options.RecurrentInitializer, "recurrent_initializer"),
+            ParseInitializer(options.BiasInitializer, "bias_initializer")
+        );
+        Options = options;
+        Cell = createCell(this, cellOptions);
     }
 
-    /// <summary>A copy of <paramref name="source"/>'s configuration (not its weights) under a new name.</summary>
-    private protected RecurrentLayer(RecurrentLayer source, string name, bool goBackwards)
-        : base(name, source.DeclaredInputShape, source.DeclaredBatchSize)
-    {
-        Units = source.Units;
-        Activation = source.Activation;
-        UseBias = source.UseBias;
-        KernelInitializer = source.KernelInitializer;
-        RecurrentInitializer = source.RecurrentInitializer;
-        BiasInitializer = source.BiasInitializer;
-        Dropout = source.Dropout;
-        RecurrentDropout = source.RecurrentDropout;
-        ReturnSequences = source.ReturnSequences;
-        ReturnState = source.ReturnState;
-        GoBackwards = goBackwards;
-        Stateful = source.Stateful;
-        RecordInternals = source.RecordInternals;
-    }
+    /// <summary>The step this layer runs over time (Keras' layer.cell): its equation, weights and own options.</summary>
+    public RecurrentCell Cell { get; }
 
-    public int Units { get; }
+    /// <summary>The shared constructor arguments as given.</summary>
+    private protected RecurrentOptions Options { get; }
+
+    public int Units => Cell.Units;
 
     /// <summary>The activation of the state (tanh by default): SimpleRNN's output, LSTM's candidate and act(c), GRU's candidate.</summary>
-    public ActivationKind Activation { get; }
+    public ActivationKind Activation => Cell.Activation;
 
-    public bool UseBias { get; }
+    public bool UseBias => Cell.UseBias;
 
-    public Initializer KernelInitializer { get; }
+    public Initializer KernelInitializer => Cell.KernelInitializer;
 
-    public Initializer RecurrentInitializer { get; }
+    public Initializer RecurrentInitializer => Cell.RecurrentInitializer;
 
-    public Initializer BiasInitializer { get; }
+    public Initializer BiasInitializer => Cell.BiasInitializer;
 
     /// <summary>
     /// Fraction of the inputs dropped (Keras 2.x implementation 1: training only, one inverted mask per
     /// gate drawn per call, the same at every timestep). As in Keras, only 0 &lt; rate &lt; 1 drops anything.
     /// </summary>
-    public float Dropout { get; }
+    public float Dropout => Options.Dropout;
 
     /// <summary>Fraction of h_{t−1} dropped before the recurrent kernel (training only, one mask per gate per batch).</summary>
-    public float RecurrentDropout { get; }
+    public float RecurrentDropout => Options.RecurrentDropout;
 
-    public bool ReturnSequences { get; }
+    public bool ReturnSequences => Options.ReturnSequences;
 
     /// <summary>
     /// Keras' return_state. <see cref="Call"/> always returns the final states (and
     /// <see cref="BackwardThroughTime"/> takes their gradients); inside a Sequential only the output
     /// flows on, so there the flag is configuration only.
     /// </summary>
-    public bool ReturnState { get; }
+    public bool ReturnState => Options.ReturnState;
 
-    public bool GoBackwards { get; }
+    public bool GoBackwards => Options.GoBackwards;
 
     /// <summary>Keep the final states of a batch as the initial states of the next (row i continues row i).</summary>
-    public bool Stateful { get; }
+    public bool Stateful => Options.Stateful;
 
     /// <summary>Number of states: 1 (h) for SimpleRNN and GRU, 2 (h, c) for LSTM.</summary>
-    public abstract int StateCount { get; }
+    public int StateCount => Cell.StateCount;
 
     /// <summary>W (I, G·u).</summary>
-    public Parameter Kernel => _kernel ?? throw Error("has no weights before it is built");
+    public Parameter Kernel => Cell.Kernel ?? throw Error("has no weights before it is built");
 
     /// <summary>U (u, G·u).</summary>
-    public Parameter RecurrentKernel => _recurrentKernel ?? throw Error("has no weights before it is built");
+    public Parameter RecurrentKernel => Cell.RecurrentKernel ?? throw Error("has no weights before it is built");
 
     /// <summary>b (G·u), or (2, 3u) for GRU with resetAfter; null without bias.</summary>
-    public Parameter? Bias => _bias;
+    public Parameter? Bias => Cell.Bias;
 
     /// <summary>
     /// When true, each forward call keeps the per-timestep internals of the cell (gate activations,
@@ -183,14 +151,7 @@ public abstract class RecurrentLayer : Layer
         : _carriedStates is null ? (IsBuilt ? ZeroStates(InputShape![0]!.Value) : null)
         : _carriedStates.Select(s => s.Clone()).ToArray();
 
-    private protected abstract int GateCount { get; }
-
-    /// <summary>Per-cell (T, n, u) stores kept from the forward to the backward pass.</summary>
-    private protected virtual int ExtraCount => 0;
-
-    private protected virtual int[] BiasShape => [GateCount * Units];
-
-    private protected virtual Initializer BiasWeightInitializer => BiasInitializer;
+    private int GateCount => Cell.GateCount;
 
     public override TensorShape ComputeOutputShape(TensorShape inputShape)
     {
@@ -207,27 +168,36 @@ public abstract class RecurrentLayer : Layer
             : new TensorShape(inputShape[0], Units);
     }
 
-    protected override void BuildCore(TensorShape inputShape, SeededRandom rng)
-    {
-        int inputDim = inputShape[2]!.Value;
-        int width = GateCount * Units;
-        _kernel = AddWeight("kernel", [inputDim, width], KernelInitializer, rng);
-        _recurrentKernel = AddWeight("recurrent_kernel", [Units, width], RecurrentInitializer, rng);
-        if (UseBias)
-            _bias = AddWeight("bias", BiasShape, BiasWeightInitializer, rng);
-    }
+    protected override void BuildCore(TensorShape inputShape, SeededRandom rng) =>
+        Cell.Build(inputShape[2]!.Value, (name, shape, initializer) => AddWeight(name, shape, initializer, rng));
 
     /// <summary>Inputs are checked in <see cref="Call"/>, which names what is wrong more precisely.</summary>
     protected override bool AcceptsVariableTime(int[] shape) => true;
 
     protected override Tensor ForwardCore(Tensor input, bool training) => Call(input, null, training).Output;
 
+    protected override bool SupportsMasking => true;
+
+    protected override Tensor ForwardCore(Tensor input, Tensor mask, bool training) =>
+        Call(input, null, training, mask).Output;
+
+    /// <summary>Keras: the output keeps the input's mask with returnSequences (one output per step), and has none otherwise.</summary>
+    public override Tensor? ComputeMask(Tensor input, Tensor? mask) => ReturnSequences ? mask : null;
+
     /// <summary>
     /// Runs the layer over a batch (batch, T, features). <paramref name="initialState"/> replaces the
     /// zero (or carried) initial states: [h] or [h, c], (batch, units) each. <paramref name="training"/>
-    /// turns dropout on. Returns the output and the final states (Keras' return_state list).
+    /// turns dropout on. <paramref name="mask"/> (batch, T), Keras' mask from Embedding(maskZero: true):
+    /// where it is 0 the step is padding and leaves the row's states unchanged, so its output (with
+    /// returnSequences) repeats the previous one — h_{t−1}, the initial state before the first real step
+    /// (docs/keras-semantics.md#masking). Returns the output and the final states (Keras' return_state list).
     /// </summary>
-    public RecurrentOutput Call(Tensor inputs, Tensor[]? initialState = null, bool training = false)
+    public RecurrentOutput Call(
+        Tensor inputs,
+        Tensor[]? initialState = null,
+        bool training = false,
+        Tensor? mask = null
+    )
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (!IsBuilt)
@@ -241,6 +211,10 @@ public abstract class RecurrentLayer : Layer
             steps = inputs.Shape[1],
             inputDim = inputs.Shape[2];
         ValidateStates(initialState, batch, "initial state");
+        if (mask is not null && !mask.HasShape(batch, steps))
+            throw Error(
+                $"expected a mask of shape {Tensor.ShapeToString([batch, steps])} (batch, timesteps) but got {Tensor.ShapeToString(mask.Shape)}"
+            );
 
         _batch = batch;
         _steps = steps;
@@ -252,13 +226,13 @@ public abstract class RecurrentLayer : Layer
         bool recurrentMasks = training && RecurrentDropout > 0f && RecurrentDropout < 1f;
         DrawMasks(ref _inputMasks, inputMasks, Dropout, GateCount * batch * inputDim);
         DrawMasks(ref _recurrentMasks, recurrentMasks, RecurrentDropout, GateCount * batch * Units);
-        PrepareShards(batch, steps, inputDim, inputMasks, recurrentMasks);
-        if (_bias is not null)
+        if (mask is not null)
         {
-            if (_projectionBias.Length != GateCount * Units)
-                _projectionBias = new float[GateCount * Units];
-            FillProjectionBias(_bias.Value.Data, _projectionBias);
+            if (_stepMask.Length != batch * steps)
+                _stepMask = new float[batch * steps];
+            mask.Data.CopyTo(_stepMask, 0);
         }
+        PrepareShards(batch, steps, inputDim, inputMasks, recurrentMasks, mask is not null);
 
         if (Stateful && _carriedStates is null)
             _carriedStates = ZeroStates(batch);
@@ -298,8 +272,7 @@ public abstract class RecurrentLayer : Layer
             );
         ValidateStates(finalStateGradients, _batch, "final state gradient");
 
-        Transpose(_kernel!.Value.Data, _inputDim, GateCount * Units, ref _kernelTransposed);
-        Transpose(_recurrentKernel!.Value.Data, Units, GateCount * Units, ref _recurrentTransposed);
+        Cell.PrepareBackward();
         var inputGradient = new Tensor(_batch, _steps, _inputDim);
         var initialGradients = ZeroStates(_batch);
         Engine.ForEachShard(
@@ -312,10 +285,10 @@ public abstract class RecurrentLayer : Layer
         for (int i = 0; i < _shardCount; i++)
         {
             var shard = _shards[i];
-            AddInto(_kernel!.Gradient.Data, shard.KernelGrad);
-            AddInto(_recurrentKernel!.Gradient.Data, shard.RecurrentGrad);
-            if (_bias is not null)
-                AddInto(_bias.Gradient.Data, shard.BiasGrad);
+            AddInto(Kernel.Gradient.Data, shard.KernelGrad);
+            AddInto(RecurrentKernel.Gradient.Data, shard.RecurrentGrad);
+            if (Bias is not null)
+                AddInto(Bias.Gradient.Data, shard.BiasGrad);
         }
         return (inputGradient, initialGradients);
     }
@@ -343,7 +316,7 @@ public abstract class RecurrentLayer : Layer
 
     public override bool IsStateful => Stateful;
 
-    /// <summary>Keras' get_config(): the common keys (name, trainable, dtype, batch_input_shape when declared) and the cell's options.</summary>
+    /// <summary>Keras' get_config(): the common keys (name, trainable, dtype, batch_input_shape when declared), the shared options and the cell's own.</summary>
     public override IReadOnlyDictionary<string, object?> GetConfig()
     {
         var config = LayerConfig.Common(this);
@@ -359,193 +332,30 @@ public abstract class RecurrentLayer : Layer
         config["return_state"] = ReturnState;
         config["go_backwards"] = GoBackwards;
         config["stateful"] = Stateful;
-        AddConfig(config);
+        Cell.AddConfig(config);
         return config;
     }
 
-    private protected virtual void AddConfig(Dictionary<string, object?> config) { }
-
-    /// <summary>
-    /// The options every recurrent config shares, read with Keras' defaults (the inverse of
-    /// <see cref="GetConfig"/>); each cell's FromConfig adds its own keys.
-    /// </summary>
-    private protected sealed record CommonOptions(
-        int Units,
-        string Activation,
-        bool UseBias,
-        string KernelInitializer,
-        string RecurrentInitializer,
-        string BiasInitializer,
-        float Dropout,
-        float RecurrentDropout,
-        bool ReturnSequences,
-        bool ReturnState,
-        bool GoBackwards,
-        bool Stateful,
-        string? Name,
-        int?[]? InputShape,
-        int? BatchSize
-    )
-    {
-        public static CommonOptions Read(LayerConfig config)
-        {
-            ArgumentNullException.ThrowIfNull(config);
-            return new(
-                config.Int("units"),
-                config.String("activation", "tanh"),
-                config.Bool("use_bias", true),
-                config.String("kernel_initializer", "glorot_uniform"),
-                config.String("recurrent_initializer", "orthogonal"),
-                config.String("bias_initializer", "zeros"),
-                config.Float("dropout", 0f),
-                config.Float("recurrent_dropout", 0f),
-                config.Bool("return_sequences", false),
-                config.Bool("return_state", false),
-                config.Bool("go_backwards", false),
-                config.Bool("stateful", false),
-                config.Name,
-                config.InputShape,
-                config.BatchSize
-            );
-        }
-    }
-
     /// <summary>A fresh, unbuilt layer with this configuration, the given name and direction (Bidirectional's backward copy).</summary>
-    internal abstract RecurrentLayer CloneConfiguration(string name, bool goBackwards);
-
-    /// <summary>One timestep forwards: reads the gate blocks (holding x_t·W_g + b_g) and the states in slot <paramref name="inSlot"/>, writes slot <paramref name="outSlot"/>.</summary>
-    private protected abstract void ForwardStep(RecurrentShard s, int t, int inSlot, int outSlot);
-
-    /// <summary>
-    /// One timestep backwards: given ∂L/∂h_t (<see cref="RecurrentShard.StateGrad"/>) and the carried
-    /// ∂L/∂c_t (LSTM), turns the gate blocks of step t into ∂L/∂(pre-activations), and adds ∂L/∂h_{t−1}
-    /// into <paramref name="previousStateGrad"/> (and replaces the carried ∂L/∂c by ∂L/∂c_{t−1}).
-    /// </summary>
-    private protected abstract void BackwardStep(
-        RecurrentShard s,
-        int t,
-        int inSlot,
-        int outSlot,
-        Span<float> previousStateGrad
-    );
-
-    /// <summary>The per-timestep internals a cell can record: name → block of step t.</summary>
-    private protected abstract IEnumerable<(string Name, InternalBlock Block)> InternalBlocks { get; }
-
-    private protected delegate Span<float> InternalBlock(RecurrentShard s, int t, int outSlot);
-
-    /// <summary>The bias added to every gate's input projection x·W_g (GRU resetAfter also folds in part of the recurrent bias).</summary>
-    private protected virtual void FillProjectionBias(ReadOnlySpan<float> bias, Span<float> projectionBias) =>
-        bias.CopyTo(projectionBias);
-
-    /// <summary>The (T·n, u) left operand of ∂L/∂U_g = Σ_t operand_tᵀ·δ_t: h_{t−1} (masked by recurrent dropout).</summary>
-    private protected virtual ReadOnlySpan<float> RecurrentOperandSlab(RecurrentShard s, int gate) =>
-        s.HasRecurrentMasks ? s.MaskedStateSlab(gate) : s.StateSlab(0, GoBackwards ? 1 : 0);
-
-    /// <summary>The (T·n, u) right operand of ∂L/∂U_g: the gate's δ.</summary>
-    private protected virtual ReadOnlySpan<float> RecurrentDeltaSlab(RecurrentShard s, int gate) => s.GateSlab(gate);
-
-    /// <summary>Adds ∂L/∂b of this shard into <see cref="RecurrentShard.BiasGrad"/> (cleared before).</summary>
-    private protected virtual void AccumulateBiasGradient(RecurrentShard s)
+    internal RecurrentLayer CloneConfiguration(string name, bool goBackwards)
     {
-        for (int g = 0; g < GateCount; g++)
-            GateMath.AddColumnSums(s.GateSlab(g), s.Steps * s.Rows, s.BiasGrad.Slice(g * Units, Units));
-    }
-
-    private protected ReadOnlySpan<float> BiasValues => _bias is null ? default : _bias.Value.Data;
-
-    /// <summary>The recurrent-dropout mask of gate g for the shard's rows, (n, u).</summary>
-    private protected ReadOnlySpan<float> RecurrentMask(RecurrentShard s, int gate) =>
-        _recurrentMasks.AsSpan((gate * _batch + s.Start) * Units, s.BlockSize);
-
-    /// <summary>
-    /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
-    /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
-    /// </summary>
-    private protected ReadOnlySpan<float> RecurrentOperand(
-        RecurrentShard s,
-        int gate,
-        int t,
-        ReadOnlySpan<float> previous
-    )
-    {
-        if (!s.HasRecurrentMasks)
-            return previous;
-        var masked = s.MaskedState(gate, t);
-        TensorPrimitives.Multiply(previous, RecurrentMask(s, gate), masked);
-        return masked;
-    }
-
-    /// <summary>target (+)= operand · U_g, for the shard's n rows.</summary>
-    private protected void RecurrentProduct(
-        RecurrentShard s,
-        int gate,
-        ReadOnlySpan<float> operand,
-        Span<float> target,
-        bool accumulate
-    ) =>
-        Gemm.MatMul(
-            operand,
-            Units,
-            _recurrentKernel!.Value.Data.AsSpan(gate * Units),
-            GateCount * Units,
-            target,
-            Units,
-            s.Rows,
-            Units,
-            Units,
-            accumulate
+        var clone = WithOptions(
+            Options with
+            {
+                Name = name,
+                GoBackwards = goBackwards,
+                InputShape = DeclaredInputShape,
+                BatchSize = DeclaredBatchSize,
+            }
         );
-
-    /// <summary>target += RecurrentOperand(h_{t−1}) · U_g.</summary>
-    private protected void AddRecurrentProduct(
-        RecurrentShard s,
-        int gate,
-        int t,
-        ReadOnlySpan<float> previous,
-        Span<float> target
-    ) => RecurrentProduct(s, gate, RecurrentOperand(s, gate, t, previous), target, accumulate: true);
-
-    /// <summary>target (+)= δ · U_gᵀ (the gradient with respect to the operand of <see cref="RecurrentProduct"/>).</summary>
-    private protected void RecurrentProductGradient(
-        RecurrentShard s,
-        int gate,
-        ReadOnlySpan<float> delta,
-        Span<float> target,
-        bool accumulate
-    ) =>
-        Gemm.MatMul(
-            delta,
-            Units,
-            _recurrentTransposed.AsSpan(gate * Units * Units),
-            Units,
-            target,
-            Units,
-            s.Rows,
-            Units,
-            Units,
-            accumulate
-        );
-
-    /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g.</summary>
-    private protected void AddRecurrentInputGradient(
-        RecurrentShard s,
-        int gate,
-        ReadOnlySpan<float> delta,
-        Span<float> previousStateGrad
-    )
-    {
-        if (!s.HasRecurrentMasks)
-        {
-            RecurrentProductGradient(s, gate, delta, previousStateGrad, accumulate: true);
-            return;
-        }
-        var product = s.Temp2;
-        RecurrentProductGradient(s, gate, delta, product, accumulate: false);
-        GateMath.MultiplyAdd(product, RecurrentMask(s, gate), previousStateGrad);
+        clone.RecordInternals = RecordInternals;
+        return clone;
     }
 
-    private protected ActivationKind ParseActivation(string name, string argument)
+    /// <summary>A new layer of this type with these shared options and this layer's cell options.</summary>
+    private protected abstract RecurrentLayer WithOptions(RecurrentOptions options);
+
+    internal ActivationKind ParseActivation(string name, string argument)
     {
         ActivationKind kind;
         try
@@ -645,12 +455,12 @@ public abstract class RecurrentLayer : Layer
             ? new Tensor(_recurrentMasks.AsSpan(gate * _batch * Units, _batch * Units).ToArray(), _batch, Units)
             : null;
 
-    private void PrepareShards(int batch, int steps, int inputDim, bool inputMasks, bool recurrentMasks)
+    private void PrepareShards(int batch, int steps, int inputDim, bool inputMasks, bool recurrentMasks, bool stepMask)
     {
         _shardCount = Engine.ShardCount(batch);
         while (_shards.Count < _shardCount)
             _shards.Add(new RecurrentShard());
-        int biasSize = _bias?.Size ?? 0;
+        int biasSize = Bias?.Size ?? 0;
         for (int i = 0; i < _shardCount; i++)
         {
             var (start, end) = Engine.ShardRange(batch, i);
@@ -663,10 +473,13 @@ public abstract class RecurrentLayer : Layer
                     Units,
                     GateCount,
                     StateCount,
-                    ExtraCount,
+                    Cell.ExtraCount,
                     biasSize,
-                    inputMasks,
-                    recurrentMasks
+                    GoBackwards,
+                    inputMasks ? _inputMasks : null,
+                    recurrentMasks ? _recurrentMasks : null,
+                    batch,
+                    stepMask ? _stepMask : null
                 );
         }
     }
@@ -688,42 +501,18 @@ public abstract class RecurrentLayer : Layer
     {
         int n = s.Rows,
             steps = s.Steps,
-            inputDim = s.InputDim,
-            units = Units,
-            width = GateCount * units;
+            units = Units;
 
         // Time-major copy of the shard's rows: row (t, r) = x[start + r, t].
-        var timeMajor = s.Inputs;
-        ToTimeMajor(inputs.Data.AsSpan(s.Start * steps * inputDim), timeMajor, n, steps, inputDim, reverseTime: false);
-
-        // Input projection of all timesteps at once: gate block g = x·W_g + b_g (x ⊙ mask_g with dropout).
-        for (int g = 0; g < GateCount; g++)
-        {
-            ReadOnlySpan<float> operand = timeMajor;
-            if (s.HasInputMasks)
-            {
-                var masked = s.MaskedInputs(g);
-                var mask = _inputMasks.AsSpan((g * _batch + s.Start) * inputDim, n * inputDim);
-                for (int t = 0; t < steps; t++)
-                    TensorPrimitives.Multiply(s.InputBlock(t), mask, masked.Slice(t * n * inputDim, n * inputDim));
-                operand = masked;
-            }
-            var slab = s.GateSlab(g);
-            Gemm.MatMul(
-                operand,
-                inputDim,
-                _kernel!.Value.Data.AsSpan(g * units),
-                width,
-                slab,
-                units,
-                steps * n,
-                inputDim,
-                units,
-                false
-            );
-            if (_bias is not null)
-                GateMath.AddToRows(slab, steps * n, _projectionBias.AsSpan(g * units, units));
-        }
+        RecurrentShard.ToTimeMajor(
+            inputs.Data.AsSpan(s.Start * steps * s.InputDim),
+            s.Inputs,
+            n,
+            steps,
+            s.InputDim,
+            reverseTime: false
+        );
+        Cell.ProjectInputs(s);
 
         int initialSlot = GoBackwards ? steps : 0;
         for (int k = 0; k < StateCount; k++)
@@ -735,14 +524,16 @@ public abstract class RecurrentLayer : Layer
         for (int step = 0; step < steps; step++)
         {
             int t = TimeOf(step);
-            ForwardStep(s, t, InSlot(t), OutSlot(t));
+            Cell.Step(s, t, InSlot(t), OutSlot(t));
+            if (s.HasStepMask)
+                KeepStatesOfPaddedRows(s, t);
         }
 
         int finalSlot = GoBackwards ? 0 : steps;
         if (ReturnSequences)
             // Processing order, as Keras stacks them: output step s is state slot s + 1 going
             // forwards, slot T − 1 − s going backwards.
-            ToBatchMajor(
+            RecurrentShard.ToBatchMajor(
                 s.StateSlab(0, GoBackwards ? 0 : 1),
                 output.Data.AsSpan(s.Start * steps * units),
                 n,
@@ -754,6 +545,50 @@ public abstract class RecurrentLayer : Layer
             s.State(0, finalSlot).CopyTo(output.Data.AsSpan(s.Start * units, s.BlockSize));
         for (int k = 0; k < StateCount; k++)
             s.State(k, finalSlot).CopyTo(finalStates[k].Data.AsSpan(s.Start * units, s.BlockSize));
+    }
+
+    /// <summary>A padded row's states pass the step unchanged: the cell's result for that row is discarded.</summary>
+    private void KeepStatesOfPaddedRows(RecurrentShard s, int t)
+    {
+        for (int r = 0; r < s.Rows; r++)
+            if (s.IsPadding(r, t))
+                for (int k = 0; k < StateCount; k++)
+                    s.RowOf(s.State(k, InSlot(t)), r).CopyTo(s.RowOf(s.State(k, OutSlot(t)), r));
+    }
+
+    /// <summary>
+    /// Before the backward step: a padded row's ∂L/∂h_t and carried ∂L/∂c_t are set aside and zeroed,
+    /// so the cell's step gives that row zero δ (no weight or input gradient, nothing through U).
+    /// </summary>
+    private void HoldGradientsOfPaddedRows(RecurrentShard s, int t)
+    {
+        for (int r = 0; r < s.Rows; r++)
+        {
+            if (!s.IsPadding(r, t))
+                continue;
+            for (int k = 0; k < StateCount; k++)
+            {
+                var grad = s.RowOf(k == 0 ? s.StateGrad(t) : s.InitialGrad(k), r);
+                grad.CopyTo(s.RowOf(s.HeldGrad(k), r));
+                grad.Clear();
+            }
+        }
+    }
+
+    /// <summary>After the backward step: the identity h_t = h_{t−1} (c_t = c_{t−1}) of a padded row carries its gradients on unchanged.</summary>
+    private void PassGradientsOfPaddedRows(RecurrentShard s, int t, Span<float> previousStateGrad)
+    {
+        for (int r = 0; r < s.Rows; r++)
+        {
+            if (!s.IsPadding(r, t))
+                continue;
+            var held = s.RowOf(s.HeldGrad(0), r);
+            held.CopyTo(s.RowOf(s.StateGrad(t), r)); // StateGradients reports ∂L/∂h_t itself
+            var previous = s.RowOf(previousStateGrad, r);
+            TensorPrimitives.Add(previous, held, previous);
+            for (int k = 1; k < StateCount; k++)
+                s.RowOf(s.HeldGrad(k), r).CopyTo(s.RowOf(s.InitialGrad(k), r));
+        }
     }
 
     /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
@@ -779,14 +614,20 @@ public abstract class RecurrentLayer : Layer
             steps = s.Steps,
             inputDim = s.InputDim,
             units = Units,
-            width = GateCount * units,
             block = s.BlockSize;
         var dOut = outputGradient.Data;
 
         // Seed ∂L/∂h_t with what the outputs receive; the loop adds what flows back through time.
         int lastTime = TimeOf(steps - 1);
         if (ReturnSequences)
-            ToTimeMajor(dOut.AsSpan(s.Start * steps * units), s.StateGrads, n, steps, units, reverseTime: GoBackwards);
+            RecurrentShard.ToTimeMajor(
+                dOut.AsSpan(s.Start * steps * units),
+                s.StateGrads,
+                n,
+                steps,
+                units,
+                reverseTime: GoBackwards
+            );
         else
         {
             for (int t = 0; t < steps; t++)
@@ -809,7 +650,11 @@ public abstract class RecurrentLayer : Layer
         {
             int t = TimeOf(step);
             var previous = step > 0 ? s.StateGrad(TimeOf(step - 1)) : s.InitialGrad(0);
-            BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
+            if (s.HasStepMask)
+                HoldGradientsOfPaddedRows(s, t);
+            Cell.BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
+            if (s.HasStepMask)
+                PassGradientsOfPaddedRows(s, t, previous);
             // Gradients flowing back over hundreds of steps shrink geometrically; once they reach the
             // subnormal range every later step would run at a fraction of its speed (subnormal floats
             // are very slow on x86). Flushing them to zero changes no sum by more than 1e-30.
@@ -818,61 +663,16 @@ public abstract class RecurrentLayer : Layer
                 FlushTiny(s.InitialGrad(k));
         }
 
-        // Weight gradients over all timesteps at once: ∂L/∂W_g = Xᵀ·δ_g, ∂L/∂U_g = H_prevᵀ·δ_g.
-        int rows = steps * n;
-        for (int g = 0; g < GateCount; g++)
-        {
-            ReadOnlySpan<float> x = s.HasInputMasks ? s.MaskedInputs(g) : s.Inputs;
-            Gemm.MatMulTransposeA(
-                x,
-                inputDim,
-                s.GateSlab(g),
-                units,
-                s.KernelGrad[(g * units)..],
-                width,
-                rows,
-                inputDim,
-                units,
-                false
-            );
-            Gemm.MatMulTransposeA(
-                RecurrentOperandSlab(s, g),
-                units,
-                RecurrentDeltaSlab(s, g),
-                units,
-                s.RecurrentGrad[(g * units)..],
-                width,
-                rows,
-                units,
-                units,
-                false
-            );
-        }
-        if (_bias is not null)
-        {
-            s.BiasGrad.Clear();
-            AccumulateBiasGradient(s);
-        }
-
-        // ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the (no longer needed) input copy.
-        var dx = s.Inputs;
-        if (s.HasInputMasks)
-            dx.Clear();
-        for (int g = 0; g < GateCount; g++)
-        {
-            var kernelT = _kernelTransposed.AsSpan(g * units * inputDim);
-            if (!s.HasInputMasks)
-            {
-                Gemm.MatMul(s.GateSlab(g), units, kernelT, inputDim, dx, inputDim, rows, units, inputDim, g > 0);
-                continue;
-            }
-            var product = s.MaskedInputs(g);
-            Gemm.MatMul(s.GateSlab(g), units, kernelT, inputDim, product, inputDim, rows, units, inputDim, false);
-            var mask = _inputMasks.AsSpan((g * _batch + s.Start) * inputDim, n * inputDim);
-            for (int t = 0; t < steps; t++)
-                GateMath.MultiplyAdd(product.Slice(t * n * inputDim, n * inputDim), mask, s.InputBlock(t));
-        }
-        ToBatchMajor(dx, inputGradient.Data.AsSpan(s.Start * steps * inputDim), n, steps, inputDim, reverseTime: false);
+        // Weight gradients and ∂L/∂x over all timesteps at once, time-major in the shard's input copy.
+        Cell.AccumulateGradients(s);
+        RecurrentShard.ToBatchMajor(
+            s.Inputs,
+            inputGradient.Data.AsSpan(s.Start * steps * inputDim),
+            n,
+            steps,
+            inputDim,
+            reverseTime: false
+        );
         for (int k = 0; k < StateCount; k++)
             s.InitialGrad(k).CopyTo(initialGradients[k].Data.AsSpan(s.Start * units, block));
     }
@@ -883,7 +683,14 @@ public abstract class RecurrentLayer : Layer
         for (int i = 0; i < _shardCount; i++)
         {
             var s = _shards[i];
-            ToBatchMajor(s.StateGrads, result.Data.AsSpan(s.Start * _steps * Units), s.Rows, _steps, Units, false);
+            RecurrentShard.ToBatchMajor(
+                s.StateGrads,
+                result.Data.AsSpan(s.Start * _steps * Units),
+                s.Rows,
+                _steps,
+                Units,
+                false
+            );
         }
         return result;
     }
@@ -891,7 +698,7 @@ public abstract class RecurrentLayer : Layer
     private Dictionary<string, Tensor> GatherInternals()
     {
         var result = new Dictionary<string, Tensor>();
-        foreach (var (name, accessor) in InternalBlocks)
+        foreach (var (name, accessor) in Cell.Internals)
         {
             var tensor = new Tensor(_batch, _steps, Units);
             for (int i = 0; i < _shardCount; i++)
@@ -917,64 +724,6 @@ public abstract class RecurrentLayer : Layer
     }
 
     private delegate Span<float> SpanOf(int t);
-
-    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
-    private static void ToTimeMajor(
-        ReadOnlySpan<float> batchMajor,
-        Span<float> timeMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    )
-    {
-        // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
-        for (int t0 = 0; t0 < steps; t0 += 16)
-        {
-            int t1 = Math.Min(steps, t0 + 16);
-            for (int r = 0; r < n; r++)
-            for (int t = t0; t < t1; t++)
-            {
-                int block = reverseTime ? steps - 1 - t : t;
-                batchMajor
-                    .Slice((r * steps + t) * width, width)
-                    .CopyTo(timeMajor.Slice((block * n + r) * width, width));
-            }
-        }
-    }
-
-    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
-    private static void ToBatchMajor(
-        ReadOnlySpan<float> timeMajor,
-        Span<float> batchMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    )
-    {
-        for (int t0 = 0; t0 < steps; t0 += 16)
-        {
-            int t1 = Math.Min(steps, t0 + 16);
-            for (int r = 0; r < n; r++)
-            for (int t = t0; t < t1; t++)
-            {
-                int block = reverseTime ? steps - 1 - t : t;
-                timeMajor
-                    .Slice((block * n + r) * width, width)
-                    .CopyTo(batchMajor.Slice((r * steps + t) * width, width));
-            }
-        }
-    }
-
-    private static void Transpose(float[] source, int rows, int cols, ref float[] target)
-    {
-        if (target.Length != rows * cols)
-            target = new float[rows * cols];
-        for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-            target[c * rows + r] = source[r * cols + c];
-    }
 
     private static void AddInto(float[] target, ReadOnlySpan<float> values) =>
         TensorPrimitives.Add(target.AsSpan(0, values.Length), values, target.AsSpan(0, values.Length));

@@ -30,6 +30,12 @@ internal sealed class RecurrentShard
     private float[] _kernelGrad = [];
     private float[] _recurrentGrad = [];
     private float[] _biasGrad = [];
+    private float[] _biasScratch = [];
+    private float[] _inputMasks = [];
+    private float[] _recurrentMasks = [];
+    private float[] _stepMask = [];
+    private float[][] _heldGrads = [];
+    private int _batch;
     private int _biasSize;
 
     /// <summary>First batch row of the shard.</summary>
@@ -53,6 +59,24 @@ internal sealed class RecurrentShard
 
     public bool HasRecurrentMasks { get; private set; }
 
+    /// <summary>Whether the call has a Keras mask (batch, T) marking padded timesteps.</summary>
+    public bool HasStepMask { get; private set; }
+
+    /// <summary>Whether row r of the shard is padding at input time t (mask 0): the step leaves its states unchanged.</summary>
+    public bool IsPadding(int r, int t) => _stepMask[(Start + r) * Steps + t] == 0f;
+
+    /// <summary>Row r of a (n, u) block.</summary>
+    public Span<float> RowOf(Span<float> block, int r) => block.Slice(r * Units, Units);
+
+    /// <summary>
+    /// Scratch (n, u) per state for the gradients a padded row carries past a step: ∂L/∂h_t (k = 0)
+    /// and the carried ∂L/∂c_t (k = 1, LSTM).
+    /// </summary>
+    public Span<float> HeldGrad(int k) => _heldGrads[k].AsSpan(0, BlockSize);
+
+    /// <summary>The direction of the time loop: going backwards the state before x_t is in slot t + 1.</summary>
+    public bool GoBackwards { get; private set; }
+
     /// <summary>Per-step temporaries, one block (n, u) each.</summary>
     public Span<float> Temp1 => _temp1.AsSpan(0, BlockSize);
 
@@ -71,6 +95,9 @@ internal sealed class RecurrentShard
 
     public Span<float> BiasGrad => _biasGrad.AsSpan(0, _biasSize);
 
+    /// <summary>A bias-sized scratch vector for the cell (GRU resetAfter folds its biases there).</summary>
+    public Span<float> BiasScratch => _biasScratch.AsSpan(0, _biasSize);
+
     public void Prepare(
         int start,
         int rows,
@@ -81,8 +108,11 @@ internal sealed class RecurrentShard
         int stateCount,
         int extraCount,
         int biasSize,
-        bool inputMasks,
-        bool recurrentMasks
+        bool goBackwards,
+        float[]? inputMasks,
+        float[]? recurrentMasks,
+        int batch,
+        float[]? stepMask
     )
     {
         Start = start;
@@ -91,24 +121,33 @@ internal sealed class RecurrentShard
         InputDim = inputDim;
         Units = units;
         GateCount = gates;
-        HasInputMasks = inputMasks;
-        HasRecurrentMasks = recurrentMasks;
+        GoBackwards = goBackwards;
+        HasInputMasks = inputMasks is not null;
+        HasRecurrentMasks = recurrentMasks is not null;
+        _inputMasks = inputMasks ?? [];
+        _recurrentMasks = recurrentMasks ?? [];
+        _batch = batch;
+        HasStepMask = stepMask is not null;
+        _stepMask = stepMask ?? [];
         int block = rows * units;
         Ensure(ref _inputs, steps * rows * inputDim);
         Ensure(ref _gates, gates * steps * block);
         EnsureAll(ref _states, stateCount, (steps + 1) * block);
         EnsureAll(ref _extras, extraCount, steps * block);
         Ensure(ref _stateGrads, steps * block);
-        if (inputMasks)
+        if (HasInputMasks)
             EnsureAll(ref _maskedInputs, gates, steps * rows * inputDim);
-        if (recurrentMasks)
+        if (HasRecurrentMasks)
             EnsureAll(ref _maskedStates, gates, steps * block);
         Ensure(ref _temp1, block);
         Ensure(ref _temp2, block);
+        if (HasStepMask)
+            EnsureAll(ref _heldGrads, stateCount, block);
         EnsureAll(ref _initialGrads, stateCount, block);
         Ensure(ref _kernelGrad, inputDim * gates * units);
         Ensure(ref _recurrentGrad, units * gates * units);
         Ensure(ref _biasGrad, biasSize);
+        Ensure(ref _biasScratch, biasSize);
         _biasSize = biasSize;
     }
 
@@ -120,6 +159,12 @@ internal sealed class RecurrentShard
     /// <summary>x ⊙ dropout mask of gate g, time-major (T, n, I).</summary>
     public Span<float> MaskedInputs(int g) => _maskedInputs[g].AsSpan(0, Steps * Rows * InputDim);
 
+    /// <summary>The input-dropout mask of gate g for the shard's rows, (n, I); the whole batch's masks are (G, batch, I).</summary>
+    public ReadOnlySpan<float> InputMask(int g) => _inputMasks.AsSpan((g * _batch + Start) * InputDim, Rows * InputDim);
+
+    /// <summary>The recurrent-dropout mask of gate g for the shard's rows, (n, u).</summary>
+    public ReadOnlySpan<float> RecurrentMask(int g) => _recurrentMasks.AsSpan((g * _batch + Start) * Units, BlockSize);
+
     /// <summary>The whole buffer of gate g, (T·n, u).</summary>
     public Span<float> GateSlab(int g) => _gates.AsSpan(g * Steps * BlockSize, Steps * BlockSize);
 
@@ -129,6 +174,9 @@ internal sealed class RecurrentShard
 
     /// <summary>T consecutive state slots from <paramref name="firstSlot"/>, as a (T·n, u) matrix.</summary>
     public Span<float> StateSlab(int k, int firstSlot) => _states[k].AsSpan(firstSlot * BlockSize, Steps * BlockSize);
+
+    /// <summary>h_{t−1} of every step as a (T·n, u) matrix, row block t = the state before x_t.</summary>
+    public Span<float> PreviousStates => StateSlab(0, GoBackwards ? 1 : 0);
 
     public Span<float> Extra(int e, int t) => _extras[e].AsSpan(t * BlockSize, BlockSize);
 
@@ -143,6 +191,55 @@ internal sealed class RecurrentShard
     public Span<float> StateGrads => _stateGrads.AsSpan(0, Steps * BlockSize);
 
     public Span<float> StateGrad(int t) => _stateGrads.AsSpan(t * BlockSize, BlockSize);
+
+    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
+    public static void ToTimeMajor(
+        ReadOnlySpan<float> batchMajor,
+        Span<float> timeMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                batchMajor
+                    .Slice((r * steps + t) * width, width)
+                    .CopyTo(timeMajor.Slice((block * n + r) * width, width));
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    public static void ToBatchMajor(
+        ReadOnlySpan<float> timeMajor,
+        Span<float> batchMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime
+    )
+    {
+        for (int t0 = 0; t0 < steps; t0 += 16)
+        {
+            int t1 = Math.Min(steps, t0 + 16);
+            for (int r = 0; r < n; r++)
+            for (int t = t0; t < t1; t++)
+            {
+                int block = reverseTime ? steps - 1 - t : t;
+                timeMajor
+                    .Slice((block * n + r) * width, width)
+                    .CopyTo(batchMajor.Slice((r * steps + t) * width, width));
+            }
+        }
+    }
 
     private static void Ensure(ref float[] buffer, int size)
     {

@@ -91,9 +91,16 @@ public sealed partial class Sequential
             throw new InvalidOperationException($"Model '{Name}' has no layers.");
         if (!IsBuilt)
             Build(new TensorShape([null, .. input.Shape[1..].Select(d => (int?)d)]));
+        // Keras' mask propagation (docs/keras-semantics.md#masking): Embedding(maskZero: true) starts a
+        // mask, recurrent layers consume it; without such an Embedding every mask is null.
         var x = input;
+        Tensor? mask = null;
         foreach (var layer in _layers)
-            x = layer.Forward(x, training);
+        {
+            var output = layer.Forward(x, mask, training);
+            mask = layer.ComputeMask(x, mask);
+            x = output;
+        }
         return x;
     }
 

@@ -1,0 +1,384 @@
+using RnnNotebooks.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace RnnNotebooks.Layers;
+
+/// <summary>
+/// One recurrent step, as Keras' SimpleRNNCell, LSTMCell and GRUCell: the options of the step
+/// (units, the state activation, bias, initializers), its weights in Keras layout and its equation
+/// forwards and backwards. <see cref="RecurrentLayer"/> owns the time loop around it.
+/// <para>
+/// Weights, row-vector notation (x_t is a row, x_t·W): <c>kernel</c> W (I, G·u), <c>recurrent_kernel</c>
+/// U (u, G·u), <c>bias</c> b (G·u), the G gate blocks side by side (G = 1 SimpleRNN, 4 LSTM i|f|c|o,
+/// 3 GRU z|r|h). See docs/keras-semantics.md#recurrent-layers.
+/// </para>
+/// <para>
+/// The kernels a step calls by name. Before the loop, <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float})"/>
+/// computes x_t·W_g + b_g of all timesteps with one GEMM per gate, so a step only adds h_{t−1}·U_g
+/// (<see cref="AddRecurrentProduct"/>) and applies its gates. Backwards a step leaves
+/// δ = ∂L/∂(pre-activation) in its gate blocks and adds δ·U_gᵀ into ∂L/∂h_{t−1}
+/// (<see cref="AddRecurrentInputGradient"/>); after the loop ∂L/∂W = Σ_t x_tᵀ·δ_t, ∂L/∂U = Σ_t h_{t−1}ᵀ·δ_t
+/// and ∂L/∂x_t = δ_t·Wᵀ are big GEMMs over all timesteps (<see cref="BackwardThroughInputs"/>,
+/// <see cref="AddRecurrentKernelGradient"/>).
+/// </para>
+/// </summary>
+public abstract class RecurrentCell
+{
+    private readonly int[] _biasShape;
+    private readonly Initializer _biasWeightInitializer;
+    private float[] _kernelTransposed = [];
+    private float[] _recurrentTransposed = [];
+
+    private protected RecurrentCell(
+        CellOptions options,
+        int gateCount,
+        int stateCount,
+        int extraCount,
+        int[] biasShape,
+        Initializer? biasWeightInitializer = null
+    )
+    {
+        Units = options.Units;
+        Activation = options.Activation;
+        UseBias = options.UseBias;
+        KernelInitializer = options.KernelInitializer;
+        RecurrentInitializer = options.RecurrentInitializer;
+        BiasInitializer = options.BiasInitializer;
+        StateActivation = ActivationFunction.Of(options.Activation);
+        GateCount = gateCount;
+        StateCount = stateCount;
+        ExtraCount = extraCount;
+        _biasShape = biasShape;
+        _biasWeightInitializer = biasWeightInitializer ?? options.BiasInitializer;
+    }
+
+    public int Units { get; }
+
+    /// <summary>The activation of the state (tanh by default): SimpleRNN's output, LSTM's candidate and act(c), GRU's candidate.</summary>
+    public ActivationKind Activation { get; }
+
+    public bool UseBias { get; }
+
+    public Initializer KernelInitializer { get; }
+
+    public Initializer RecurrentInitializer { get; }
+
+    public Initializer BiasInitializer { get; }
+
+    /// <summary>Number of states: 1 (h) for SimpleRNN and GRU, 2 (h, c) for LSTM.</summary>
+    public int StateCount { get; }
+
+    /// <summary>W (I, G·u); null before the layer is built.</summary>
+    public Parameter? Kernel { get; private set; }
+
+    /// <summary>U (u, G·u); null before the layer is built.</summary>
+    public Parameter? RecurrentKernel { get; private set; }
+
+    /// <summary>b (G·u), or (2, 3u) for GRU with resetAfter; null without bias or before the layer is built.</summary>
+    public Parameter? Bias { get; private set; }
+
+    /// <summary>Gate blocks G in every weight.</summary>
+    internal int GateCount { get; }
+
+    /// <summary>Per-cell (T, n, u) stores kept from the forward to the backward pass (<see cref="RecurrentShard.Extra"/>).</summary>
+    internal int ExtraCount { get; }
+
+    private protected ActivationFunction StateActivation { get; }
+
+    private protected ReadOnlySpan<float> BiasValues => Bias is null ? default : Bias.Value.Data;
+
+    /// <summary>Creates W, U and b (in this order, which fixes what a seed draws) for inputs of <paramref name="inputDim"/> features.</summary>
+    internal void Build(int inputDim, Func<string, int[], Initializer, Parameter> addWeight)
+    {
+        int width = GateCount * Units;
+        Kernel = addWeight("kernel", [inputDim, width], KernelInitializer);
+        RecurrentKernel = addWeight("recurrent_kernel", [Units, width], RecurrentInitializer);
+        if (UseBias)
+            Bias = addWeight("bias", _biasShape, _biasWeightInitializer);
+    }
+
+    /// <summary>The cell's own config keys (Keras' get_config of the cell beyond the shared ones).</summary>
+    internal abstract void AddConfig(Dictionary<string, object?> config);
+
+    /// <summary>Before the time loop: the gate blocks of every step receive x_t·W_g + b_g.</summary>
+    internal abstract void ProjectInputs(RecurrentShard s);
+
+    /// <summary>One timestep forwards: reads the gate blocks of step t and the states in slot <paramref name="inSlot"/>, writes slot <paramref name="outSlot"/>.</summary>
+    internal abstract void Step(RecurrentShard s, int t, int inSlot, int outSlot);
+
+    /// <summary>
+    /// One timestep backwards: given ∂L/∂h_t (<see cref="RecurrentShard.StateGrad"/>) and the carried
+    /// ∂L/∂c_t (LSTM, <see cref="RecurrentShard.InitialGrad"/>(1)), turns the gate blocks of step t into
+    /// δ = ∂L/∂(pre-activations), adds ∂L/∂h_{t−1} into <paramref name="previousStateGrad"/> (and
+    /// replaces the carried ∂L/∂c by ∂L/∂c_{t−1}).
+    /// </summary>
+    internal abstract void BackwardStep(
+        RecurrentShard s,
+        int t,
+        int inSlot,
+        int outSlot,
+        Span<float> previousStateGrad
+    );
+
+    /// <summary>After the backward loop: the shard's ∂L/∂W, ∂L/∂U, ∂L/∂b, and ∂L/∂x time-major in <see cref="RecurrentShard.Inputs"/>.</summary>
+    internal abstract void AccumulateGradients(RecurrentShard s);
+
+    /// <summary>The per-timestep internals the cell can record: name → block of step t (state slot <c>outSlot</c>).</summary>
+    internal abstract IEnumerable<(string Name, InternalBlock Block)> Internals { get; }
+
+    internal delegate Span<float> InternalBlock(RecurrentShard s, int t, int outSlot);
+
+    /// <summary>Once per backward pass, before the shards: Wᵀ and Uᵀ for the input and state gradients.</summary>
+    internal void PrepareBackward()
+    {
+        Transpose(Kernel!.Value.Data, Kernel.Shape[0], GateCount * Units, ref _kernelTransposed);
+        Transpose(RecurrentKernel!.Value.Data, Units, GateCount * Units, ref _recurrentTransposed);
+    }
+
+    /// <summary>
+    /// Gate block g of every step = x_t·W_g (+ bias_g): one (T·n, I)·(I, u) GEMM per gate. With input
+    /// dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs"/> for ∂L/∂W.
+    /// </summary>
+    private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias)
+    {
+        int n = s.Rows,
+            steps = s.Steps,
+            inputDim = s.InputDim;
+        for (int g = 0; g < GateCount; g++)
+        {
+            ReadOnlySpan<float> operand = s.Inputs;
+            if (s.HasInputMasks)
+            {
+                var masked = s.MaskedInputs(g);
+                for (int t = 0; t < steps; t++)
+                    TensorPrimitives.Multiply(
+                        s.InputBlock(t),
+                        s.InputMask(g),
+                        masked.Slice(t * n * inputDim, n * inputDim)
+                    );
+                operand = masked;
+            }
+            var slab = s.GateSlab(g);
+            Gemm.MatMul(
+                a: operand,
+                lda: inputDim,
+                b: Kernel!.Value.Data.AsSpan(g * Units),
+                ldb: GateCount * Units,
+                c: slab,
+                ldc: Units,
+                m: steps * n,
+                k: inputDim,
+                n: Units,
+                accumulate: false
+            );
+            if (!bias.IsEmpty)
+                AddToRows(slab, steps * n, bias.Slice(g * Units, Units));
+        }
+    }
+
+    /// <summary>target += RecurrentOperand(h_{t−1}) · U_g.</summary>
+    private protected void AddRecurrentProduct(
+        RecurrentShard s,
+        int gate,
+        int t,
+        ReadOnlySpan<float> previous,
+        Span<float> target
+    ) => RecurrentProduct(s, gate, RecurrentOperand(s, gate, t, previous), target, accumulate: true);
+
+    /// <summary>
+    /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
+    /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
+    /// </summary>
+    private protected static ReadOnlySpan<float> RecurrentOperand(
+        RecurrentShard s,
+        int gate,
+        int t,
+        ReadOnlySpan<float> previous
+    )
+    {
+        if (!s.HasRecurrentMasks)
+            return previous;
+        var masked = s.MaskedState(gate, t);
+        TensorPrimitives.Multiply(previous, s.RecurrentMask(gate), masked);
+        return masked;
+    }
+
+    /// <summary>target (+)= operand · U_g, for the shard's n rows.</summary>
+    private protected void RecurrentProduct(
+        RecurrentShard s,
+        int gate,
+        ReadOnlySpan<float> operand,
+        Span<float> target,
+        bool accumulate
+    ) =>
+        Gemm.MatMul(
+            a: operand,
+            lda: Units,
+            b: RecurrentKernel!.Value.Data.AsSpan(gate * Units),
+            ldb: GateCount * Units,
+            c: target,
+            ldc: Units,
+            m: s.Rows,
+            k: Units,
+            n: Units,
+            accumulate
+        );
+
+    /// <summary>target (+)= δ · U_gᵀ (the gradient with respect to the operand of <see cref="RecurrentProduct"/>).</summary>
+    private protected void RecurrentProductGradient(
+        RecurrentShard s,
+        int gate,
+        ReadOnlySpan<float> delta,
+        Span<float> target,
+        bool accumulate
+    ) =>
+        Gemm.MatMul(
+            a: delta,
+            lda: Units,
+            b: _recurrentTransposed.AsSpan(gate * Units * Units),
+            ldb: Units,
+            c: target,
+            ldc: Units,
+            m: s.Rows,
+            k: Units,
+            n: Units,
+            accumulate
+        );
+
+    /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g.</summary>
+    private protected void AddRecurrentInputGradient(
+        RecurrentShard s,
+        int gate,
+        ReadOnlySpan<float> delta,
+        Span<float> previousStateGrad
+    )
+    {
+        if (!s.HasRecurrentMasks)
+        {
+            RecurrentProductGradient(s, gate, delta, previousStateGrad, accumulate: true);
+            return;
+        }
+        var product = s.Temp2;
+        RecurrentProductGradient(s, gate, delta, product, accumulate: false);
+        MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
+    }
+
+    /// <summary>h_{t−1} of every step as the (T·n, u) left operand of ∂L/∂U_g (masked by recurrent dropout).</summary>
+    private protected static ReadOnlySpan<float> PreviousStates(RecurrentShard s, int gate) =>
+        s.HasRecurrentMasks ? s.MaskedStateSlab(gate) : s.PreviousStates;
+
+    /// <summary>∂L/∂U_g += operandsᵀ · deltas over all T·n rows of the shard.</summary>
+    private protected void AddRecurrentKernelGradient(
+        RecurrentShard s,
+        int gate,
+        ReadOnlySpan<float> operands,
+        ReadOnlySpan<float> deltas
+    ) =>
+        Gemm.MatMulTransposeA(
+            a: operands,
+            lda: Units,
+            b: deltas,
+            ldb: Units,
+            c: s.RecurrentGrad[(gate * Units)..],
+            ldc: GateCount * Units,
+            m: s.Steps * s.Rows,
+            k: Units,
+            n: Units,
+            accumulate: false
+        );
+
+    /// <summary>
+    /// From the δ of every gate over all timesteps: ∂L/∂W_g = Xᵀ·δ_g (X masked per gate with input dropout)
+    /// and ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the (no longer needed) input copy.
+    /// </summary>
+    private protected void BackwardThroughInputs(RecurrentShard s)
+    {
+        int n = s.Rows,
+            steps = s.Steps,
+            inputDim = s.InputDim,
+            rows = steps * n;
+        for (int g = 0; g < GateCount; g++)
+            Gemm.MatMulTransposeA(
+                a: s.HasInputMasks ? s.MaskedInputs(g) : s.Inputs,
+                lda: inputDim,
+                b: s.GateSlab(g),
+                ldb: Units,
+                c: s.KernelGrad[(g * Units)..],
+                ldc: GateCount * Units,
+                m: rows,
+                k: inputDim,
+                n: Units,
+                accumulate: false
+            );
+
+        var dx = s.Inputs;
+        if (s.HasInputMasks)
+            dx.Clear();
+        for (int g = 0; g < GateCount; g++)
+        {
+            var kernelT = _kernelTransposed.AsSpan(g * Units * inputDim);
+            // Without masks the gates' products add straight into dx; with them each goes through the
+            // gate's masked-input buffer (free now) and is multiplied by the mask on the way.
+            var product = s.HasInputMasks ? s.MaskedInputs(g) : dx;
+            Gemm.MatMul(
+                a: s.GateSlab(g),
+                lda: Units,
+                b: kernelT,
+                ldb: inputDim,
+                c: product,
+                ldc: inputDim,
+                m: rows,
+                k: Units,
+                n: inputDim,
+                accumulate: !s.HasInputMasks && g > 0
+            );
+            if (s.HasInputMasks)
+                for (int t = 0; t < steps; t++)
+                    MultiplyAdd(product.Slice(t * n * inputDim, n * inputDim), s.InputMask(g), s.InputBlock(t));
+        }
+    }
+
+    /// <summary>∂L/∂b_g = Σ_t δ_g of every gate into the first G·u entries of the shard's bias gradient (cleared first).</summary>
+    private protected void AccumulateBiasGradient(RecurrentShard s)
+    {
+        s.BiasGrad.Clear();
+        for (int g = 0; g < GateCount; g++)
+            AddColumnSums(s.GateSlab(g), s.Steps * s.Rows, s.BiasGrad.Slice(g * Units, Units));
+    }
+
+    /// <summary>acc += a ⊙ b.</summary>
+    internal static void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> acc) =>
+        TensorPrimitives.MultiplyAdd(a, b, acc, acc);
+
+    /// <summary>dst = 1 − x.</summary>
+    private protected static void OneMinus(ReadOnlySpan<float> x, Span<float> dst) =>
+        TensorPrimitives.Subtract(1f, x, dst);
+
+    /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> consecutive rows of <paramref name="block"/>.</summary>
+    private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector)
+    {
+        int width = vector.Length;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = block.Slice(r * width, width);
+            TensorPrimitives.Add(row, vector, row);
+        }
+    }
+
+    /// <summary>acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/> (a bias gradient).</summary>
+    private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
+    {
+        int width = acc.Length;
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.Add(acc, block.Slice(r * width, width), acc);
+    }
+
+    private static void Transpose(float[] source, int rows, int cols, ref float[] target)
+    {
+        if (target.Length != rows * cols)
+            target = new float[rows * cols];
+        for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+            target[c * rows + r] = source[r * cols + c];
+    }
+}
