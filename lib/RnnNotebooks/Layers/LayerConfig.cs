@@ -10,7 +10,7 @@ namespace RnnNotebooks.Layers;
 /// <c>object</c>) or plain .NET values (int, long, double, float, bool, string, arrays, nested
 /// dictionaries), so a config survives both a JSON round trip and direct use of
 /// <see cref="Layer.GetConfig"/>. Missing keys take the Keras default passed by the caller;
-/// keys a layer does not use (trainable, dtype) are ignored, as Keras does.
+/// keys a layer does not use (trainable, dtype) are ignored, as Keras does (docs/keras-semantics.md#model-config).
 /// </summary>
 public sealed class LayerConfig
 {

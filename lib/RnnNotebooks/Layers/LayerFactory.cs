@@ -3,7 +3,8 @@ namespace RnnNotebooks.Layers;
 /// <summary>
 /// Rebuilds layers from their configs (Keras' <c>layer_from_config</c>): the inverse of
 /// <see cref="Layer.GetConfig"/>, used to save a model's architecture as JSON and load it back.
-/// A rebuilt layer has fresh weights; set the saved ones with <see cref="Layer.SetWeights"/>.
+/// A rebuilt layer has fresh weights; set the saved ones with <see cref="Layer.SetWeights"/>
+/// (docs/keras-semantics.md#model-config).
 /// </summary>
 public static class LayerFactory
 {
