@@ -97,7 +97,8 @@ public sealed class Dense : Layer
         int rows = input.Size / inputDim;
         var outShape = (int[])input.Shape.Clone();
         outShape[^1] = Units;
-        var output = new Tensor(outShape);
+        // The GEMM overwrites every element (accumulate: false), so a reused buffer is fine.
+        var output = BatchBuffer(BufferRole.Output, outShape);
         Gemm.MatMul(input.Data, inputDim, _kernel.Value.Data, Units, output.Data, Units, rows, inputDim, Units, false);
         if (_bias is not null)
             for (int r = 0; r < rows; r++)
@@ -122,7 +123,8 @@ public sealed class Dense : Layer
             );
         int inputDim = _input.Shape[^1];
         int rows = _input.Size / inputDim;
-        var dz = outputGradient.Clone();
+        var dz = BatchBuffer(BufferRole.Scratch, outputGradient.Shape);
+        outputGradient.Data.CopyTo(dz.Data, 0);
         Activations.Backward(Activation, _output.Data, dz.Data, Units);
         if (_bias is not null)
         {
@@ -130,7 +132,7 @@ public sealed class Dense : Layer
             for (int r = 0; r < rows; r++)
                 System.Numerics.Tensors.TensorPrimitives.Add(gb, dz.Data.AsSpan(r * Units, Units), gb);
         }
-        var dx = new Tensor(_input.Shape);
+        var dx = BatchBuffer(BufferRole.InputGradient, _input.Shape); // overwritten by the GEMM below
         // ∂L/∂W = xᵀ·dz, ∂L/∂x = dz·Wᵀ
         Gemm.MatMulTransposeA(
             _input.Data,

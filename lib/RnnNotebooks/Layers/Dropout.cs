@@ -62,10 +62,11 @@ public sealed class Dropout : Layer
         }
         var rng = _seeded ?? Rng;
         float scale = 1f / (1f - Rate);
-        var mask = new float[input.Size];
+        // Mask, output and (in Backward) input gradient are fully written, so reused buffers are fine.
+        var mask = BatchBuffer(BufferRole.Scratch, input.Shape).Data;
         for (int i = 0; i < mask.Length; i++)
             mask[i] = rng.NextFloat() >= Rate ? scale : 0f;
-        var output = new Tensor(input.Shape);
+        var output = BatchBuffer(BufferRole.Output, input.Shape);
         System.Numerics.Tensors.TensorPrimitives.Multiply(input.Data, mask, output.Data);
         _mask = mask;
         return output;
@@ -82,7 +83,7 @@ public sealed class Dropout : Layer
             );
         if (_mask is null)
             return outputGradient;
-        var dx = new Tensor(_shape);
+        var dx = BatchBuffer(BufferRole.InputGradient, _shape);
         System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient.Data, _mask, dx.Data);
         return dx;
     }

@@ -93,7 +93,8 @@ public sealed class Embedding : Layer
     {
         var ids = TokenIds(input);
         int d = OutputDim;
-        var output = new Tensor(input.Shape[0], input.Shape[1], d);
+        // Every position p copies a whole row, so a reused buffer is fully overwritten.
+        var output = BatchBuffer(BufferRole.Output, [input.Shape[0], input.Shape[1], d]);
         var table = _embeddings.Value.Data;
         var outData = output.Data;
         for (int p = 0; p < ids.Length; p++)
@@ -122,7 +123,9 @@ public sealed class Embedding : Layer
             var row = grad.Slice(_ids[p] * d, d);
             System.Numerics.Tensors.TensorPrimitives.Add(row, dOut.Slice(p * d, d), row);
         }
-        return new Tensor(_inputShape);
+        var inputGradient = BatchBuffer(BufferRole.InputGradient, _inputShape);
+        Array.Clear(inputGradient.Data); // a reused buffer may have been written by its reader
+        return inputGradient;
     }
 
     /// <summary>The mask of the output: <see cref="ComputeMask(Tensor)"/> of the ids (an Embedding starts a mask, it does not take one).</summary>
@@ -136,17 +139,22 @@ public sealed class Embedding : Layer
             return null;
         if (input.Rank != 2)
             throw Error($"expected input of rank 2 (batch, timesteps) but got {Tensor.ShapeToString(input.Shape)}");
-        var mask = new Tensor(input.Shape);
+        // Every element is written, so inside a Sequential's batch a reused buffer is fine.
+        var mask = BatchBuffer(BufferRole.Mask, input.Shape);
         for (int i = 0; i < input.Size; i++)
             mask.Data[i] = (int)input.Data[i] != 0 ? 1f : 0f;
         return mask;
     }
 
     /// <summary>The ids as integers, checked against [0, V) with the first offender's position in the error.</summary>
+    /// <remarks>
+    /// The ids of the last forward pass are kept for Backward in an array reused while the batch size
+    /// does not change; all are checked before any is written, so a failed call leaves the last
+    /// successful call's ids (and its Backward) intact.
+    /// </remarks>
     private int[] TokenIds(Tensor input)
     {
         int steps = input.Shape[1];
-        var ids = new int[input.Size];
         var data = input.Data;
         for (int p = 0; p < data.Length; p++)
         {
@@ -157,8 +165,10 @@ public sealed class Embedding : Layer
                     $"got token index {FormatId(v)} at position (sample {p / steps}, timestep {p % steps}), "
                         + $"but indices must be in [0, {InputDim}) (input_dim = {InputDim})"
                 );
-            ids[p] = (int)v;
         }
+        var ids = _ids is { } previous && previous.Length == data.Length ? previous : new int[data.Length];
+        for (int p = 0; p < data.Length; p++)
+            ids[p] = (int)data[p];
         return ids;
     }
 

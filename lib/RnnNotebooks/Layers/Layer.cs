@@ -156,6 +156,51 @@ public abstract class Layer
             weights[i].Data.CopyTo(_parameters[i].Value.Data, 0);
     }
 
+    /// <summary>
+    /// Set by <see cref="Models.Sequential"/> around one batch of its own Fit / Evaluate / Predict loops,
+    /// and off everywhere else. Inside such a batch every output and input gradient is read by the
+    /// next layer (or the loss, or Predict's copy) and is dead before the next batch, so a layer may
+    /// return it in a buffer it owns and reuses (<see cref="BatchBuffer"/>) instead of a fresh tensor:
+    /// the IMDB-shaped epoch otherwise allocates two (128, 500, 32) tensors per batch, all on the
+    /// large-object heap. Called directly, Forward and Backward always return tensors the caller owns.
+    /// </summary>
+    internal bool ReusesBatchBuffers { get; set; }
+
+    /// <summary>What a <see cref="BatchBuffer"/> holds; each role has its own buffers.</summary>
+    private protected enum BufferRole
+    {
+        Output,
+        InputGradient,
+        Scratch,
+        Mask,
+    }
+
+    /// <summary>At most this many shapes kept per role: full batches, the last short one, validation's.</summary>
+    private const int BuffersPerRole = 4;
+
+    /// <summary>Per role, the reused buffers, kept as long as the layer (a few batches' worth of memory).</summary>
+    private readonly List<Tensor>?[] _batchBuffers = new List<Tensor>?[Enum.GetValues<BufferRole>().Length];
+
+    /// <summary>
+    /// A tensor of <paramref name="shape"/> for this batch: a fresh one (zeros) unless
+    /// <see cref="ReusesBatchBuffers"/> is on, then this layer's buffer for that role and shape, which
+    /// still holds an earlier batch's values — the caller must write every element.
+    /// </summary>
+    private protected Tensor BatchBuffer(BufferRole role, int[] shape)
+    {
+        if (!ReusesBatchBuffers)
+            return new Tensor(shape);
+        var buffers = _batchBuffers[(int)role] ??= [];
+        foreach (var buffer in buffers)
+            if (buffer.HasShape(shape))
+                return buffer;
+        if (buffers.Count == BuffersPerRole)
+            buffers.RemoveAt(0);
+        var fresh = new Tensor(shape);
+        buffers.Add(fresh);
+        return fresh;
+    }
+
     /// <summary>Returns recurrent state to zeros (stateful layers); a no-op elsewhere.</summary>
     public virtual void ResetStates() { }
 

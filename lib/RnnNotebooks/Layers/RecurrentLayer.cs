@@ -237,7 +237,8 @@ public abstract partial class RecurrentLayer : Layer
         if (Stateful && _carriedStates is null)
             _carriedStates = ZeroStates(batch);
         var start = initialState ?? (Stateful ? _carriedStates : null);
-        var output = ReturnSequences ? new Tensor(batch, steps, Units) : new Tensor(batch, Units);
+        // Every shard writes all its rows (every step with returnSequences), so a reused buffer is fully overwritten.
+        var output = BatchBuffer(BufferRole.Output, ReturnSequences ? [batch, steps, Units] : [batch, Units]);
         var finalStates = ZeroStates(batch);
         Engine.ForEachShard(_shardCount, i => ForwardShard(_shards[i], inputs, start, output, finalStates));
         if (Stateful)
@@ -273,7 +274,8 @@ public abstract partial class RecurrentLayer : Layer
         ValidateStates(finalStateGradients, _batch, "final state gradient");
 
         Cell.PrepareBackward();
-        var inputGradient = new Tensor(_batch, _steps, _inputDim);
+        // Every shard writes ∂L/∂x of all its rows and steps, so a reused buffer is fully overwritten.
+        var inputGradient = BatchBuffer(BufferRole.InputGradient, [_batch, _steps, _inputDim]);
         var initialGradients = ZeroStates(_batch);
         Engine.ForEachShard(
             _shardCount,

@@ -93,13 +93,22 @@ public sealed partial class Sequential
             int count = Math.Min(batchSize, n - start);
             var (xb, yb) = data.Batch(rows.AsSpan(start, count));
             CheckBatch(xb, yb, count, "prediction");
-            var output = Forward(xb, training: false);
-            if (result is null)
+            ReuseBatchBuffers(true);
+            try
             {
-                result = new Tensor([n, .. output.Shape[1..]]);
-                outStride = output.Size / count;
+                // The last layer's output may be its reused buffer: copied out at once.
+                var output = Forward(xb, training: false);
+                if (result is null)
+                {
+                    result = new Tensor([n, .. output.Shape[1..]]);
+                    outStride = output.Size / count;
+                }
+                output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outStride, count * outStride));
             }
-            output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outStride, count * outStride));
+            finally
+            {
+                ReuseBatchBuffers(false);
+            }
         }
         return result!;
     }
@@ -121,10 +130,18 @@ public sealed partial class Sequential
             int n = Math.Min(batchSize, count - offset);
             var (xb, yb) = data.Batch(rows.AsSpan(offset, n));
             CheckBatch(xb, yb, n, "evaluation");
-            var prediction = Forward(xb, training: false);
-            sums[0] += loss.Compute(yb, prediction) * n;
-            for (int m = 0; m < metrics.Length; m++)
-                sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * n;
+            ReuseBatchBuffers(true);
+            try
+            {
+                var prediction = Forward(xb, training: false);
+                sums[0] += loss.Compute(yb, prediction) * n;
+                for (int m = 0; m < metrics.Length; m++)
+                    sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * n;
+            }
+            finally
+            {
+                ReuseBatchBuffers(false);
+            }
         }
         var values = new List<KeyValuePair<string, double>>(sums.Length) { new("loss", sums[0] / count) };
         for (int m = 0; m < metrics.Length; m++)

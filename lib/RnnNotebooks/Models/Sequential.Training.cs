@@ -224,16 +224,25 @@ public sealed partial class Sequential
                 var (xb, yb) = train.Batch(rows);
                 CheckBatch(xb, yb, rows.Length, "training");
                 ZeroGradients();
-                var prediction = Forward(xb, training: true);
-                if (gradient is null || !gradient.HasShape(prediction.Shape))
-                    gradient = new Tensor(prediction.Shape);
-                double batchLoss = loss.Compute(yb, prediction, gradient);
-                if (!double.IsFinite(batchLoss))
-                    throw new TrainingDivergedException(epoch + 1, b + 1, batches, batchLoss);
-                sums[0] += batchLoss * rows.Length;
-                for (int m = 0; m < metrics.Length; m++)
-                    sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows.Length;
-                Backward(gradient);
+                ReuseBatchBuffers(true);
+                try
+                {
+                    var prediction = Forward(xb, training: true);
+                    // One gradient tensor per output shape, reused: the loss overwrites it.
+                    if (gradient is null || !gradient.HasShape(prediction.Shape))
+                        gradient = new Tensor(prediction.Shape);
+                    double batchLoss = loss.Compute(yb, prediction, gradient);
+                    if (!double.IsFinite(batchLoss))
+                        throw new TrainingDivergedException(epoch + 1, b + 1, batches, batchLoss);
+                    sums[0] += batchLoss * rows.Length;
+                    for (int m = 0; m < metrics.Length; m++)
+                        sums[m + 1] += Training.Accuracy.Compute(metrics[m].Kind, yb, prediction) * rows.Length;
+                    Backward(gradient);
+                }
+                finally
+                {
+                    ReuseBatchBuffers(false);
+                }
                 optimizer.Step(parameters);
                 progress.Batch(b + 1, keys, sums, start + rows.Length);
             }
@@ -289,17 +298,28 @@ public sealed partial class Sequential
         int n = x.Shape[0];
         CheckFixedBatch(batchSize, n, "prediction");
         Tensor? result = null;
+        Tensor? batchBuffer = null;
         int outStride = 0;
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            var output = Forward(SliceRows(x, start, count), training: false);
-            if (result is null)
+            var batch = SliceRows(x, start, count, ref batchBuffer);
+            ReuseBatchBuffers(true);
+            try
             {
-                result = new Tensor([n, .. output.Shape[1..]]);
-                outStride = output.Size / count;
+                // The last layer's output may be its reused buffer: copied out at once.
+                var output = Forward(batch, training: false);
+                if (result is null)
+                {
+                    result = new Tensor([n, .. output.Shape[1..]]);
+                    outStride = output.Size / count;
+                }
+                output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outStride, count * outStride));
             }
-            output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outStride, count * outStride));
+            finally
+            {
+                ReuseBatchBuffers(false);
+            }
         }
         return result!;
     }
@@ -409,14 +429,19 @@ public sealed partial class Sequential
             );
     }
 
-    /// <summary>Rows [start, start + count) of the first axis as a new tensor.</summary>
-    private static Tensor SliceRows(Tensor t, int start, int count)
+    /// <summary>
+    /// Rows [start, start + count) of the first axis: <paramref name="t"/> itself when that is all of it,
+    /// otherwise copied into <paramref name="buffer"/>, which is reused while the row count stays the same.
+    /// </summary>
+    private static Tensor SliceRows(Tensor t, int start, int count, ref Tensor? buffer)
     {
         if (start == 0 && count == t.Shape[0])
             return t;
         int stride = t.Size / t.Shape[0];
-        var data = t.Data.AsSpan(start * stride, count * stride).ToArray();
-        return new Tensor(data, [count, .. t.Shape[1..]]);
+        if (buffer is null || buffer.Shape[0] != count)
+            buffer = new Tensor([count, .. t.Shape[1..]]);
+        t.Data.AsSpan(start * stride, count * stride).CopyTo(buffer.Data);
+        return buffer;
     }
 
     private static void WriteLine(string line)

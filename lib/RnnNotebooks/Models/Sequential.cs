@@ -113,6 +113,19 @@ public sealed partial class Sequential
         return g;
     }
 
+    /// <summary>
+    /// Turns <see cref="Layer.ReusesBatchBuffers"/> on or off in every layer. Fit, Evaluate and Predict
+    /// turn it on for exactly one batch (forward, loss, backward; or forward and Predict's copy), whose
+    /// intermediate tensors nothing outside the library sees, and off again in a finally — never
+    /// around user code (batch sources, callbacks) — so Forward/Backward called anywhere else return
+    /// fresh tensors.
+    /// </summary>
+    private void ReuseBatchBuffers(bool on)
+    {
+        foreach (var layer in _layers)
+            layer.ReusesBatchBuffers = on;
+    }
+
     public void ZeroGradients()
     {
         foreach (var layer in _layers)
