@@ -86,31 +86,16 @@ public sealed partial class Sequential
         int n = data.Count;
         CheckFixedBatch(batchSize, n, "prediction");
         var rows = Enumerable.Range(0, n).ToArray();
-        Tensor? result = null;
-        int outStride = 0;
-        for (int start = 0; start < n; start += batchSize)
-        {
-            int count = Math.Min(batchSize, n - start);
-            var (xb, yb) = data.Batch(rows.AsSpan(start, count));
-            CheckBatch(xb, yb, count, "prediction");
-            ReuseBatchBuffers(true);
-            try
+        return PredictBatches(
+            n,
+            batchSize,
+            (start, count) =>
             {
-                // The last layer's output may be its reused buffer: copied out at once.
-                var output = Forward(xb, training: false);
-                if (result is null)
-                {
-                    result = new Tensor([n, .. output.Shape[1..]]);
-                    outStride = output.Size / count;
-                }
-                output.Data.AsSpan().CopyTo(result.Data.AsSpan(start * outStride, count * outStride));
+                var (xb, yb) = data.Batch(rows.AsSpan(start, count));
+                CheckBatch(xb, yb, count, "prediction");
+                return xb;
             }
-            finally
-            {
-                ReuseBatchBuffers(false);
-            }
-        }
-        return result!;
+        );
     }
 
     /// <summary>The exact mean loss and metrics over the samples first … first + count − 1 of <paramref name="data"/>.</summary>

@@ -297,17 +297,26 @@ public sealed partial class Sequential
         EnsureBuilt(x);
         int n = x.Shape[0];
         CheckFixedBatch(batchSize, n, "prediction");
-        Tensor? result = null;
         Tensor? batchBuffer = null;
+        return PredictBatches(n, batchSize, (start, count) => SliceRows(x, start, count, ref batchBuffer));
+    }
+
+    /// <summary>
+    /// Predict's loop for tensors and batch sources: one forward pass per batch of
+    /// <paramref name="batchAt"/>(start, count), with the layers' reused buffers, each copied at once into
+    /// the fresh result (the last layer's output may be its reused buffer).
+    /// </summary>
+    private Tensor PredictBatches(int n, int batchSize, Func<int, int, Tensor> batchAt)
+    {
+        Tensor? result = null;
         int outStride = 0;
         for (int start = 0; start < n; start += batchSize)
         {
             int count = Math.Min(batchSize, n - start);
-            var batch = SliceRows(x, start, count, ref batchBuffer);
+            var batch = batchAt(start, count);
             ReuseBatchBuffers(true);
             try
             {
-                // The last layer's output may be its reused buffer: copied out at once.
                 var output = Forward(batch, training: false);
                 if (result is null)
                 {
