@@ -66,11 +66,13 @@ public static partial class Gemm
         Scalar,
         Vector128,
         Avx2Fma,
+        Avx512,
     }
 
     /// <summary>The fastest path this machine supports.</summary>
     internal static readonly Path BestPath =
-        Avx2.IsSupported && Fma.IsSupported ? Path.Avx2Fma
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported ? Path.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? Path.Avx2Fma
         : Vector128.IsHardwareAccelerated ? Path.Vector128
         : Path.Scalar;
 
@@ -265,7 +267,9 @@ public static partial class Gemm
                 var block = new Operand(x.At(i0, p0), x.RowStride, x.ColumnStride);
                 float* bBlock = b + p0 * ldb;
                 float* cBlock = c + i0 * ldc;
-                if (path == Path.Avx2Fma)
+                if (path == Path.Avx512)
+                    Avx512Block(block, bBlock, ldb, cBlock, ldc, mc, kc, columns, load);
+                else if (path == Path.Avx2Fma)
                     Avx2Block(block, bBlock, ldb, cBlock, ldc, mc, kc, columns, load);
                 else
                     Vector128Block(block, bBlock, ldb, cBlock, ldc, mc, kc, columns, load);
@@ -301,7 +305,7 @@ public static partial class Gemm
     private static unsafe void Transpose(Path path, float* src, nint ldSrc, float* dst, nint ldDst, int rows, int cols)
     {
         int i0 = 0;
-        if (path == Path.Avx2Fma)
+        if (path is Path.Avx2Fma or Path.Avx512)
         {
             for (; i0 + 8 <= rows; i0 += 8)
             {

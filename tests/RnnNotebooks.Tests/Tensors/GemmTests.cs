@@ -12,13 +12,15 @@ public class GemmTests
         TransposeA,
     }
 
-    /// <summary>Every instruction path this machine can run (AVX2 + FMA only where the CPU has it).</summary>
+    /// <summary>Every instruction path this machine can run (AVX2 + FMA and AVX-512 only where the CPU has them).</summary>
     public static TheoryData<Product, string, bool> Cases()
     {
         var data = new TheoryData<Product, string, bool>();
         var paths = new List<string> { "Scalar", "Vector128" };
         if (Avx2.IsSupported && Fma.IsSupported)
             paths.Add("Avx2Fma");
+        if (Avx512Supported)
+            paths.Add("Avx512");
         foreach (var product in Enum.GetValues<Product>())
         foreach (var path in paths)
         foreach (var accumulate in new[] { false, true })
@@ -26,8 +28,11 @@ public class GemmTests
         return data;
     }
 
-    private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 7, 8, 13, 32, 33, 70];
-    private static readonly int[] ColumnCounts = [1, 3, 7, 8, 9, 15, 16, 17, 24, 33, 70];
+    private static bool Avx512Supported =>
+        Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported;
+
+    private static readonly int[] RowCounts = [1, 2, 3, 4, 5, 6, 7, 8, 13, 16, 32, 33, 70];
+    private static readonly int[] ColumnCounts = [1, 3, 7, 8, 9, 15, 16, 17, 24, 32, 33, 48, 70];
     private static readonly int[] Depths = [1, 2, 8, 31, 70];
 
     /// <summary>Shapes that cross the blocking limits: long contractions, many rows, wide B blocks.</summary>
@@ -78,7 +83,31 @@ public class GemmTests
         {
             var run = Run.Create(product, m, k, n, Padding(m, k, n), rng);
             run.Execute(gemmPath, accumulate);
-            run.CheckAgainstChain(accumulate, fused: gemmPath == Gemm.Path.Avx2Fma);
+            run.CheckAgainstChain(accumulate, fused: gemmPath is Gemm.Path.Avx2Fma or Gemm.Path.Avx512);
+        }
+    }
+
+    /// <summary>
+    /// The AVX-512 tiles (8 rows × 32 columns, the ragged right edge handed to AVX2) give the AVX2
+    /// path's bits exactly, so a machine with AVX-512 trains to the same weights as one without.
+    /// </summary>
+    [Theory]
+    [InlineData(Product.MatMul)]
+    [InlineData(Product.TransposeB)]
+    [InlineData(Product.TransposeA)]
+    public void Avx512GivesTheAvx2PathsBits(Product product)
+    {
+        if (!Avx512Supported)
+            return;
+        var rng = new Random(17);
+        foreach (var (m, k, n) in Shapes())
+        foreach (var accumulate in new[] { false, true })
+        {
+            var run = Run.Create(product, m, k, n, Padding(m, k, n), rng);
+            run.Execute(Gemm.Path.Avx512, accumulate);
+            var wide = run.C.ToArray();
+            run.Execute(Gemm.Path.Avx2Fma, accumulate);
+            wide.Should().Equal(run.C, $"{product} {m}×{k}×{n}, accumulate {accumulate}");
         }
     }
 
