@@ -257,4 +257,50 @@ public class EmbeddingTests
         mask.Data.Should().Equal(0, 0, 1, 1);
         new Embedding(10, 2).ComputeMask(new Tensor(1, 4)).Should().BeNull();
     }
+
+    /// <summary>
+    /// Past 4,096 positions the threads share the work (positions forwards, vocabulary rows
+    /// backwards); every row's gradient must still be the in-order sum over positions, bit for bit,
+    /// with 1, 2 or 3 threads. Few distinct ids, so rows are hit hundreds of times each.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Large_batches_give_the_in_order_sums_with_any_thread_count(int threads)
+    {
+        const int vocabulary = 70,
+            d = 37,
+            batch = 40,
+            steps = 130;
+        var rng = new Random(8);
+        var ids = new Tensor(batch, steps);
+        for (int p = 0; p < ids.Size; p++)
+            ids.Data[p] = rng.Next(vocabulary);
+        var dy = new Tensor(batch, steps, d);
+        for (int p = 0; p < dy.Size; p++)
+            dy.Data[p] = (float)(rng.NextDouble() * 2 - 1);
+        var expected = new float[vocabulary * d];
+        for (int p = 0; p < ids.Size; p++)
+        for (int j = 0; j < d; j++)
+            expected[(int)ids.Data[p] * d + j] += dy.Data[p * d + j];
+
+        int saved = Engine.MaxThreads;
+        Engine.MaxThreads = threads;
+        try
+        {
+            var embedding = new Embedding(vocabulary, d);
+            embedding.Build(TensorShape.Batched((int?)null), new SeededRandom(3));
+            var table = embedding.GetWeights()[0].Data;
+            var y = embedding.Forward(ids, training: true);
+            for (int p = 0; p < ids.Size; p++)
+                y.Data.AsSpan(p * d, d).ToArray().Should().Equal(table.AsSpan((int)ids.Data[p] * d, d).ToArray());
+            embedding.Backward(dy);
+            embedding.Parameters[0].Gradient.Data.Should().Equal(expected);
+        }
+        finally
+        {
+            Engine.MaxThreads = saved;
+        }
+    }
 }
