@@ -76,6 +76,7 @@ public static partial class Gemm
         : Vector128.IsHardwareAccelerated ? Path.Vector128
         : Path.Scalar;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow Tier-0 copy on the hot path
     internal static unsafe void MatMul(
         ReadOnlySpan<float> a,
         int lda,
@@ -104,6 +105,7 @@ public static partial class Gemm
             Product(path, new Operand(pa, lda, 1), pb, ldb, pc, ldc, m, k, n, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void MatMulTransposeB(
         ReadOnlySpan<float> a,
         int lda,
@@ -139,6 +141,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void MatMulTransposeA(
         ReadOnlySpan<float> a,
         int lda,

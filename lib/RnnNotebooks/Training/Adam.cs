@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RnnNotebooks.Training;
 
@@ -49,6 +50,7 @@ public sealed class Adam : Optimizer
 
     protected override int SlotCount => Amsgrad ? 3 : 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float lr, float[][] slots)
     {
         float t = Iterations + 1;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RnnNotebooks.Training;
 
@@ -37,6 +38,7 @@ public sealed class RMSprop : Optimizer
 
     protected override int SlotCount => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float lr, float[][] slots)
     {
         var acc = slots[0].AsSpan();

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RnnNotebooks.Training;
 
@@ -35,6 +36,7 @@ public sealed class SGD : Optimizer
 
     protected override int SlotCount => Momentum > 0 ? 1 : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float lr, float[][] slots)
     {
         int n = value.Length;
