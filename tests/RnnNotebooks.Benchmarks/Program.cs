@@ -71,7 +71,7 @@ public static class Program
 
     private static JsonObject RunGemm()
     {
-        Console.WriteLine($"\nGEMM throughput, one thread ({Machine()["cpu"]}; {LoadLine()})");
+        Console.WriteLine($"\nGEMM throughput, one thread ({Machine()["cpu"]}, {Gemm.BestPath} kernels; {LoadLine()})");
         var results = GemmThroughput.Run();
         return new JsonObject
         {
@@ -85,6 +85,7 @@ public static class Program
                                 ["m"] = r.M,
                                 ["k"] = r.K,
                                 ["n"] = r.N,
+                                ["path"] = r.Path,
                                 ["gflop_per_second"] = Math.Round(r.GflopPerSecond, 2),
                                 ["microseconds_per_call"] = Math.Round(r.MicrosecondsPerCall, 2),
                             }
@@ -147,7 +148,7 @@ public static class Program
         Console.WriteLine($"\nepochs   {runner.Description}");
         Console.WriteLine(
             $"problem  {problem.Samples} samples × {problem.Timesteps} timesteps (scale {problem.Scale:0.####} of 20,000 × 500), "
-                + $"batch {problem.BatchSize} ({batches} batches), {options.Threads} threads; {LoadLine()}"
+                + $"batch {problem.BatchSize} ({batches} batches), {options.Threads} threads, {Gemm.BestPath} GEMM kernels; {LoadLine()}"
         );
 
         var ours = new Dictionary<RecurrentKind, (EpochTiming Timing, double CpuSeconds, MemoryUse Memory)>();
@@ -466,6 +467,8 @@ public static class Program
             ["cpu"] = cpu,
             ["cores"] = Environment.ProcessorCount,
             ["avx2_fma"] = Avx2.IsSupported && Fma.IsSupported,
+            ["avx512f"] = Avx512F.IsSupported,
+            ["gemm_path"] = Gemm.BestPath.ToString(),
             ["os"] = RuntimeInformation.OSDescription,
             ["runtime"] = RuntimeInformation.FrameworkDescription,
             ["load_average"] = LoadAverage(),
