@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -84,6 +85,13 @@ public abstract class RecurrentCell
     internal int ExtraCount { get; }
 
     private protected ActivationFunction StateActivation { get; }
+
+    /// <summary>
+    /// The fused element-wise kernels of this cell's activations (set by the cell), which its steps
+    /// use; null runs the reference steps instead (where no vector width is accelerated, and in tests
+    /// that compare the two).
+    /// </summary>
+    internal StepKernels? Kernels { get; set; }
 
     private protected ReadOnlySpan<float> BiasValues => Bias is null ? default : Bias.Value.Data;
 
@@ -189,7 +197,7 @@ public abstract class RecurrentCell
     /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
     /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
     /// </summary>
-    private protected static ReadOnlySpan<float> RecurrentOperand(
+    private protected ReadOnlySpan<float> RecurrentOperand(
         RecurrentShard s,
         int gate,
         int t,
@@ -199,7 +207,10 @@ public abstract class RecurrentCell
         if (!s.HasRecurrentMasks)
             return previous;
         var masked = s.MaskedState(gate, t);
-        TensorPrimitives.Multiply(previous, s.RecurrentMask(gate), masked);
+        if (Kernels is null)
+            TensorPrimitives.Multiply(previous, s.RecurrentMask(gate), masked);
+        else
+            Elementwise.Multiply(previous, s.RecurrentMask(gate), masked);
         return masked;
     }
 
@@ -260,7 +271,10 @@ public abstract class RecurrentCell
         }
         var product = s.Temp2;
         RecurrentProductGradient(s, gate, delta, product, accumulate: false);
-        MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
+        if (Kernels is null)
+            MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
+        else
+            Elementwise.MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
     }
 
     /// <summary>h_{t−1} of every step as the (T·n, u) left operand of ∂L/∂U_g (masked by recurrent dropout).</summary>
@@ -355,22 +369,21 @@ public abstract class RecurrentCell
         TensorPrimitives.Subtract(1f, x, dst);
 
     /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> consecutive rows of <paramref name="block"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector)
     {
         int width = vector.Length;
         for (int r = 0; r < rows; r++)
-        {
-            var row = block.Slice(r * width, width);
-            TensorPrimitives.Add(row, vector, row);
-        }
+            Elementwise.AddTo(block.Slice(r * width, width), vector);
     }
 
     /// <summary>acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/> (a bias gradient).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
     {
         int width = acc.Length;
         for (int r = 0; r < rows; r++)
-            TensorPrimitives.Add(acc, block.Slice(r * width, width), acc);
+            Elementwise.AddTo(acc, block.Slice(r * width, width));
     }
 
     private static void Transpose(float[] source, int rows, int cols, ref float[] target)
