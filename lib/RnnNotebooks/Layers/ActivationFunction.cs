@@ -176,6 +176,7 @@ internal sealed class ActivationFunction
         where T : struct, IActivation => T.Apply(x, y);
 
     /// <summary>y = f(x) lane by lane; the tail (&lt; 8 elements) is zero-padded into one more vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<T>(ReadOnlySpan<float> src, Span<float> dst)
         where T : struct, ICurve
     {
@@ -197,6 +198,7 @@ internal sealed class ActivationFunction
             VectorMath.StoreTail(T.Of(VectorMath.LoadTail(src[i..])), dst[i..n]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gradient<T>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dst)
         where T : struct, IActivation
     {
@@ -215,6 +217,7 @@ internal sealed class ActivationFunction
             Unsafe.Add(ref dr, i) = T.Gradient(Unsafe.Add(ref yr, i), Unsafe.Add(ref gr, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReplaceWithGradient<T>(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
         where T : struct, IActivation
     {
