@@ -60,6 +60,7 @@ public sealed class GruCell : RecurrentCell
     }
 
     /// <summary>resetAfter: the z and r blocks take both biases up front; br_h is added inside the reset product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void ProjectInputs(RecurrentShard s)
     {
         if (!UseBias)
@@ -226,6 +227,7 @@ public sealed class GruCell : RecurrentCell
     /// ∂L/∂U_h: resetAfter = false takes (r ⊙ h_{t−1})ᵀ·δ_h, resetAfter = true h_{t−1}ᵀ·(δ_h ⊙ r); with
     /// resetAfter the recurrent bias br receives δ_z, δ_r and δ_h ⊙ r.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);

@@ -149,6 +149,7 @@ public sealed class LstmCell : RecurrentCell
             AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -147,6 +149,7 @@ public abstract class RecurrentCell
     /// Gate block g of every step = x_t·W_g (+ bias_g): one (T·n, I)·(I, u) GEMM per gate. With input
     /// dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs"/> for ∂L/∂W.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias)
     {
         int n = s.Rows,
@@ -185,6 +188,7 @@ public abstract class RecurrentCell
     }
 
     /// <summary>target += RecurrentOperand(h_{t−1}) · U_g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentProduct(
         RecurrentShard s,
         int gate,
@@ -197,6 +201,7 @@ public abstract class RecurrentCell
     /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
     /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected ReadOnlySpan<float> RecurrentOperand(
         RecurrentShard s,
         int gate,
@@ -215,6 +220,7 @@ public abstract class RecurrentCell
     }
 
     /// <summary>target (+)= operand · U_g, for the shard's n rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void RecurrentProduct(
         RecurrentShard s,
         int gate,
@@ -236,6 +242,7 @@ public abstract class RecurrentCell
         );
 
     /// <summary>target (+)= δ · U_gᵀ (the gradient with respect to the operand of <see cref="RecurrentProduct"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void RecurrentProductGradient(
         RecurrentShard s,
         int gate,
@@ -257,6 +264,7 @@ public abstract class RecurrentCell
         );
 
     /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentInputGradient(
         RecurrentShard s,
         int gate,
@@ -282,6 +290,7 @@ public abstract class RecurrentCell
         s.HasRecurrentMasks ? s.MaskedStateSlab(gate) : s.PreviousStates;
 
     /// <summary>∂L/∂U_g += operandsᵀ · deltas over all T·n rows of the shard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentKernelGradient(
         RecurrentShard s,
         int gate,
@@ -305,6 +314,7 @@ public abstract class RecurrentCell
     /// From the δ of every gate over all timesteps: ∂L/∂W_g = Xᵀ·δ_g (X masked per gate with input dropout)
     /// and ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the (no longer needed) input copy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void BackwardThroughInputs(RecurrentShard s)
     {
         int n = s.Rows,
@@ -353,6 +363,7 @@ public abstract class RecurrentCell
     }
 
     /// <summary>∂L/∂b_g = Σ_t δ_g of every gate into the first G·u entries of the shard's bias gradient (cleared first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AccumulateBiasGradient(RecurrentShard s)
     {
         s.BiasGrad.Clear();
@@ -378,12 +389,43 @@ public abstract class RecurrentCell
     }
 
     /// <summary>acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/> (a bias gradient).</summary>
+    /// <remarks>
+    /// Each entry still receives the rows one by one in row order, acc + row₀ + row₁ + …, but the
+    /// partial sums of a strip of columns stay in a vector register over all rows instead of going
+    /// back to memory after every row.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
+    internal static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
     {
         int width = acc.Length;
-        for (int r = 0; r < rows; r++)
-            Elementwise.AddTo(acc, block.Slice(r * width, width));
+        if (block.Length < (long)rows * width)
+            throw new ArgumentException("block shorter than rows × width");
+        ref float b = ref MemoryMarshal.GetReference(block);
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; c + Vector512<float>.Count <= width; c += Vector512<float>.Count)
+            {
+                var sum = Vector512.LoadUnsafe(ref a, (nuint)c);
+                for (int r = 0; r < rows; r++)
+                    sum += Vector512.LoadUnsafe(ref b, (nuint)((nint)r * width + c));
+                sum.StoreUnsafe(ref a, (nuint)c);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; c + Vector256<float>.Count <= width; c += Vector256<float>.Count)
+            {
+                var sum = Vector256.LoadUnsafe(ref a, (nuint)c);
+                for (int r = 0; r < rows; r++)
+                    sum += Vector256.LoadUnsafe(ref b, (nuint)((nint)r * width + c));
+                sum.StoreUnsafe(ref a, (nuint)c);
+            }
+        for (; c < width; c++)
+        {
+            float sum = Unsafe.Add(ref a, c);
+            for (int r = 0; r < rows; r++)
+                sum += Unsafe.Add(ref b, (nint)r * width + c);
+            Unsafe.Add(ref a, c) = sum;
+        }
     }
 
     private static void Transpose(float[] source, int rows, int cols, ref float[] target)

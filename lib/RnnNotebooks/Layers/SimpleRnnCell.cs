@@ -66,6 +66,7 @@ public sealed class SimpleRnnCell : RecurrentCell
         AddRecurrentInputGradient(s, 0, delta, previousStateGrad);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);

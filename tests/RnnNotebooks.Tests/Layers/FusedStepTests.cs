@@ -438,6 +438,24 @@ public class FusedStepTests
     }
 
     [Fact]
+    public void Column_sums_add_the_rows_in_row_order_as_row_by_row_additions_do()
+    {
+        var rng = new SeededRandom(10);
+        foreach (int width in new[] { 1, 3, 8, 15, 16, 17, 32, 40, 96 })
+        foreach (int rows in new[] { 0, 1, 5, 37 })
+        {
+            var block = Enumerable.Range(0, rows * width).Select(_ => rng.Uniform(-1e3f, 1e3f)).ToArray();
+            var start = Enumerable.Range(0, width).Select(_ => rng.Uniform(-1f, 1f)).ToArray();
+            var expected = (float[])start.Clone();
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(expected, block.AsSpan(r * width, width), expected);
+            var actual = (float[])start.Clone();
+            RecurrentCell.AddColumnSums(block, rows, actual);
+            Bits(actual).Should().Equal(Bits(expected), $"width {width}, {rows} rows");
+        }
+    }
+
+    [Fact]
     public void FlushTiny_treats_every_lane_and_the_tail_alike()
     {
         float[] pattern = [1e-31f, -1e-31f, float.Epsilon, -1e-38f, 0f, -0f, 1e-29f, -2e-30f, 0.5f, float.NaN, 1e-30f];
