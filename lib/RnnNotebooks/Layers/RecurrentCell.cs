@@ -162,7 +162,7 @@ public abstract class RecurrentCell
             {
                 var masked = s.MaskedInputs(g);
                 for (int t = 0; t < steps; t++)
-                    TensorPrimitives.Multiply(
+                    Elementwise.Multiply(
                         s.InputBlock(t),
                         s.InputMask(g),
                         masked.Slice(t * n * inputDim, n * inputDim)
@@ -358,7 +358,11 @@ public abstract class RecurrentCell
             );
             if (s.HasInputMasks)
                 for (int t = 0; t < steps; t++)
-                    MultiplyAdd(product.Slice(t * n * inputDim, n * inputDim), s.InputMask(g), s.InputBlock(t));
+                    Elementwise.MultiplyAdd(
+                        product.Slice(t * n * inputDim, n * inputDim),
+                        s.InputMask(g),
+                        s.InputBlock(t)
+                    );
         }
     }
 
