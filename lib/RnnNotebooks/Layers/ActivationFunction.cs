@@ -16,6 +16,11 @@ namespace RnnNotebooks.Layers;
 /// where it falls in a block (on the shard sizes). The fused loops <see cref="Gradient"/> and
 /// <see cref="ReplaceWithGradient"/> make one pass over data that stays in L1.
 /// </para>
+/// <para>
+/// The recurrent cells' fused steps (<see cref="StepKernels"/>) compute the same curves through
+/// <see cref="LaneActivations"/> on Vector512 or Vector256; this table is the reference they are
+/// tested against byte for byte, and what Dense and the cells' reference steps use.
+/// </para>
 /// </summary>
 internal sealed class ActivationFunction
 {
