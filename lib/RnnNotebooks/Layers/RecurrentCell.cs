@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -162,11 +160,7 @@ public abstract class RecurrentCell
             {
                 var masked = s.MaskedInputs(g);
                 for (int t = 0; t < steps; t++)
-                    Elementwise.Multiply(
-                        s.InputBlock(t),
-                        s.InputMask(g),
-                        masked.Slice(t * n * inputDim, n * inputDim)
-                    );
+                    Elementwise.Multiply(s.InputBlock(t), s.InputMask(g), masked.Slice(t * n * inputDim, n * inputDim));
                 operand = masked;
             }
             var slab = s.GateSlab(g);
@@ -384,53 +378,12 @@ public abstract class RecurrentCell
         TensorPrimitives.Subtract(1f, x, dst);
 
     /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> consecutive rows of <paramref name="block"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector)
-    {
-        int width = vector.Length;
-        for (int r = 0; r < rows; r++)
-            Elementwise.AddTo(block.Slice(r * width, width), vector);
-    }
+    private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector) =>
+        Elementwise.AddToRows(block, rows, vector);
 
     /// <summary>acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/> (a bias gradient).</summary>
-    /// <remarks>
-    /// Each entry still receives the rows one by one in row order, acc + row₀ + row₁ + …, but the
-    /// partial sums of a strip of columns stay in a vector register over all rows instead of going
-    /// back to memory after every row.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
-    {
-        int width = acc.Length;
-        if (block.Length < (long)rows * width)
-            throw new ArgumentException("block shorter than rows × width");
-        ref float b = ref MemoryMarshal.GetReference(block);
-        ref float a = ref MemoryMarshal.GetReference(acc);
-        int c = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; c + Vector512<float>.Count <= width; c += Vector512<float>.Count)
-            {
-                var sum = Vector512.LoadUnsafe(ref a, (nuint)c);
-                for (int r = 0; r < rows; r++)
-                    sum += Vector512.LoadUnsafe(ref b, (nuint)((nint)r * width + c));
-                sum.StoreUnsafe(ref a, (nuint)c);
-            }
-        else if (Vector256.IsHardwareAccelerated)
-            for (; c + Vector256<float>.Count <= width; c += Vector256<float>.Count)
-            {
-                var sum = Vector256.LoadUnsafe(ref a, (nuint)c);
-                for (int r = 0; r < rows; r++)
-                    sum += Vector256.LoadUnsafe(ref b, (nuint)((nint)r * width + c));
-                sum.StoreUnsafe(ref a, (nuint)c);
-            }
-        for (; c < width; c++)
-        {
-            float sum = Unsafe.Add(ref a, c);
-            for (int r = 0; r < rows; r++)
-                sum += Unsafe.Add(ref b, (nint)r * width + c);
-            Unsafe.Add(ref a, c) = sum;
-        }
-    }
+    private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc) =>
+        Elementwise.AddColumnSums(block, rows, acc);
 
     private static void Transpose(float[] source, int rows, int cols, ref float[] target)
     {

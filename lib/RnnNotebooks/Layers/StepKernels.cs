@@ -580,6 +580,131 @@ internal static class Elementwise
             Unsafe.Add(ref cr, k) += Unsafe.Add(ref br, k);
     }
 
+    /// <summary>
+    /// Each of the <paramref name="rows"/> consecutive rows of <paramref name="block"/> += <paramref name="vector"/>
+    /// (row + vector per element, as TensorPrimitives.Add(row, vector, row) row by row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector)
+    {
+        int width = vector.Length;
+        if (block.Length < (long)rows * width)
+            throw new ArgumentException("block shorter than rows × width");
+        ref float b = ref MemoryMarshal.GetReference(block);
+        ref float v = ref MemoryMarshal.GetReference(vector);
+        if (Vector512.IsHardwareAccelerated)
+            AddToRows<Vector512<float>, Lanes512>(ref b, rows, ref v, width);
+        else if (Vector256.IsHardwareAccelerated)
+            AddToRows<Vector256<float>, Lanes256>(ref b, rows, ref v, width);
+        else
+            for (int r = 0; r < rows; r++)
+            for (int c = 0; c < width; c++)
+                Unsafe.Add(ref b, (nint)r * width + c) += Unsafe.Add(ref v, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddToRows<TV, TL>(ref float block, int rows, ref float vector, int width)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        nuint count = (nuint)TL.Count,
+            w = (nuint)width;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref block, (nint)r * width);
+            nuint c = 0;
+            for (; c + count <= w; c += count)
+                TL.Store(TL.Add(TL.Load(ref row, c), TL.Load(ref vector, c)), ref row, c);
+            for (; c < w; c++)
+                Unsafe.Add(ref row, c) += Unsafe.Add(ref vector, c);
+        }
+    }
+
+    /// <summary>
+    /// acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/>: each entry
+    /// receives the rows one by one in row order, acc + row₀ + row₁ + … (as TensorPrimitives.Add(acc,
+    /// row, acc) row by row), with the partial sums of up to four vectors of columns kept in registers
+    /// while the rows stream past in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
+    {
+        int width = acc.Length;
+        if (block.Length < (long)rows * width)
+            throw new ArgumentException("block shorter than rows × width");
+        ref float b = ref MemoryMarshal.GetReference(block);
+        ref float a = ref MemoryMarshal.GetReference(acc);
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+            c = ColumnSums<Vector512<float>, Lanes512>(ref b, rows, ref a, width);
+        else if (Vector256.IsHardwareAccelerated)
+            c = ColumnSums<Vector256<float>, Lanes256>(ref b, rows, ref a, width);
+        for (; c < width; c++)
+        {
+            float sum = Unsafe.Add(ref a, c);
+            for (int r = 0; r < rows; r++)
+                sum += Unsafe.Add(ref b, (nint)r * width + c);
+            Unsafe.Add(ref a, c) = sum;
+        }
+    }
+
+    /// <summary>The whole vectors of columns, in strips of 4, 2 and 1 vectors; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ColumnSums<TV, TL>(ref float block, int rows, ref float acc, int width)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        int v = TL.Count,
+            c = 0;
+        for (; c + 4 * v <= width; c += 4 * v)
+        {
+            nuint c0 = (nuint)c,
+                c1 = c0 + (nuint)v,
+                c2 = c1 + (nuint)v,
+                c3 = c2 + (nuint)v;
+            TV s0 = TL.Load(ref acc, c0),
+                s1 = TL.Load(ref acc, c1),
+                s2 = TL.Load(ref acc, c2),
+                s3 = TL.Load(ref acc, c3);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref block, (nint)r * width);
+                s0 = TL.Add(s0, TL.Load(ref row, c0));
+                s1 = TL.Add(s1, TL.Load(ref row, c1));
+                s2 = TL.Add(s2, TL.Load(ref row, c2));
+                s3 = TL.Add(s3, TL.Load(ref row, c3));
+            }
+            TL.Store(s0, ref acc, c0);
+            TL.Store(s1, ref acc, c1);
+            TL.Store(s2, ref acc, c2);
+            TL.Store(s3, ref acc, c3);
+        }
+        for (; c + 2 * v <= width; c += 2 * v)
+        {
+            nuint c0 = (nuint)c,
+                c1 = c0 + (nuint)v;
+            TV s0 = TL.Load(ref acc, c0),
+                s1 = TL.Load(ref acc, c1);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref block, (nint)r * width);
+                s0 = TL.Add(s0, TL.Load(ref row, c0));
+                s1 = TL.Add(s1, TL.Load(ref row, c1));
+            }
+            TL.Store(s0, ref acc, c0);
+            TL.Store(s1, ref acc, c1);
+        }
+        for (; c + v <= width; c += v)
+        {
+            nuint c0 = (nuint)c;
+            TV s0 = TL.Load(ref acc, c0);
+            for (int r = 0; r < rows; r++)
+                s0 = TL.Add(s0, TL.Load(ref Unsafe.Add(ref block, (nint)r * width), c0));
+            TL.Store(s0, ref acc, c0);
+        }
+        return c;
+    }
+
     /// <summary>Values below <paramref name="tiny"/> in magnitude (subnormals included) become +0; NaN stays.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FlushBelow(Span<float> values, float tiny)

@@ -438,7 +438,7 @@ public class FusedStepTests
     }
 
     [Fact]
-    public void Column_sums_add_the_rows_in_row_order_as_row_by_row_additions_do()
+    public void Column_sums_and_row_additions_give_the_row_by_row_TensorPrimitives_bytes()
     {
         var rng = new SeededRandom(10);
         foreach (int width in new[] { 1, 3, 8, 15, 16, 17, 32, 40, 96 })
@@ -450,8 +450,19 @@ public class FusedStepTests
             for (int r = 0; r < rows; r++)
                 TensorPrimitives.Add(expected, block.AsSpan(r * width, width), expected);
             var actual = (float[])start.Clone();
-            RecurrentCell.AddColumnSums(block, rows, actual);
+            Elementwise.AddColumnSums(block, rows, actual);
             Bits(actual).Should().Equal(Bits(expected), $"width {width}, {rows} rows");
+
+            var rowsExpected = (float[])block.Clone();
+            for (int r = 0; r < rows; r++)
+                TensorPrimitives.Add(
+                    rowsExpected.AsSpan(r * width, width),
+                    start,
+                    rowsExpected.AsSpan(r * width, width)
+                );
+            var rowsActual = (float[])block.Clone();
+            Elementwise.AddToRows(rowsActual, rows, start);
+            Bits(rowsActual).Should().Equal(Bits(rowsExpected), $"rows + vector, width {width}, {rows} rows");
         }
     }
 
