@@ -16,6 +16,11 @@ namespace RnnNotebooks.Layers;
 /// where it falls in a block (on the shard sizes). The fused loops <see cref="Gradient"/> and
 /// <see cref="ReplaceWithGradient"/> make one pass over data that stays in L1.
 /// </para>
+/// <para>
+/// The recurrent cells' fused steps (<see cref="StepKernels"/>) compute the same curves through
+/// <see cref="LaneActivations"/> on Vector512 or Vector256; this table is the reference they are
+/// tested against byte for byte, and what Dense and the cells' reference steps use.
+/// </para>
 /// </summary>
 internal sealed class ActivationFunction
 {
@@ -176,6 +181,7 @@ internal sealed class ActivationFunction
         where T : struct, IActivation => T.Apply(x, y);
 
     /// <summary>y = f(x) lane by lane; the tail (&lt; 8 elements) is zero-padded into one more vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<T>(ReadOnlySpan<float> src, Span<float> dst)
         where T : struct, ICurve
     {
@@ -197,6 +203,7 @@ internal sealed class ActivationFunction
             VectorMath.StoreTail(T.Of(VectorMath.LoadTail(src[i..])), dst[i..n]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gradient<T>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dst)
         where T : struct, IActivation
     {
@@ -215,6 +222,7 @@ internal sealed class ActivationFunction
             Unsafe.Add(ref dr, i) = T.Gradient(Unsafe.Add(ref yr, i), Unsafe.Add(ref gr, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReplaceWithGradient<T>(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
         where T : struct, IActivation
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace RnnNotebooks.Layers;
@@ -44,6 +45,7 @@ public sealed class GruCell : RecurrentCell
         RecurrentActivation = recurrentActivation;
         ResetAfter = resetAfter;
         _gateActivation = ActivationFunction.Of(recurrentActivation);
+        Kernels = StepKernels.For(recurrentActivation, options.Activation);
     }
 
     public ActivationKind RecurrentActivation { get; }
@@ -58,6 +60,7 @@ public sealed class GruCell : RecurrentCell
     }
 
     /// <summary>resetAfter: the z and r blocks take both biases up front; br_h is added inside the reset product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void ProjectInputs(RecurrentShard s)
     {
         if (!UseBias)
@@ -76,7 +79,77 @@ public sealed class GruCell : RecurrentCell
         ProjectInputs(s, bias);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void Step(RecurrentShard s, int t, int inSlot, int outSlot)
+    {
+        if (Kernels is null)
+        {
+            ReferenceStep(s, t, inSlot, outSlot);
+            return;
+        }
+        var hPrev = s.State(0, inSlot);
+        Span<float> z = s.Gate(0, t),
+            r = s.Gate(1, t),
+            hh = s.Gate(2, t),
+            extra = s.Extra(0, t),
+            h = s.State(0, outSlot);
+        AddRecurrentProduct(s, 0, t, hPrev, z);
+        AddRecurrentProduct(s, 1, t, hPrev, r);
+        var operand = RecurrentOperand(s, 2, t, hPrev);
+        if (ResetAfter)
+        {
+            Kernels.GruGates(z, r);
+            RecurrentProduct(s, 2, operand, extra, accumulate: false);
+            if (UseBias)
+                AddToRows(extra, s.Rows, BiasValues.Slice(5 * Units, Units));
+            Kernels.GruStateResetAfter(z, r, extra, hh, hPrev, h);
+        }
+        else
+        {
+            Kernels.GruGatesAndResetOperand(z, r, operand, extra);
+            RecurrentProduct(s, 2, extra, hh, accumulate: true);
+            Kernels.GruState(z, hh, hPrev, h);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    {
+        if (Kernels is null)
+        {
+            ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);
+            return;
+        }
+        var hPrev = s.State(0, inSlot);
+        var dh = s.StateGrad(t);
+        Span<float> z = s.Gate(0, t),
+            r = s.Gate(1, t),
+            hh = s.Gate(2, t),
+            extra = s.Extra(0, t);
+        if (ResetAfter)
+        {
+            Kernels.GruBackwardResetAfter(z, r, hh, extra, hPrev, dh, previousStateGrad);
+            AddRecurrentInputGradient(s, 2, extra, previousStateGrad);
+        }
+        else
+        {
+            Kernels.GruBackward(z, hh, hPrev, dh, previousStateGrad);
+            var dOperand = s.Temp1;
+            RecurrentProductGradient(s, 2, hh, dOperand, accumulate: false);
+            Kernels.GruResetGradient(
+                r,
+                dOperand,
+                s.HasRecurrentMasks ? s.RecurrentMask(2) : default,
+                hPrev,
+                previousStateGrad
+            );
+        }
+        AddRecurrentInputGradient(s, 0, z, previousStateGrad);
+        AddRecurrentInputGradient(s, 1, r, previousStateGrad);
+    }
+
+    /// <summary>The step one operation per pass over the blocks (the plain form <see cref="Step"/> is tested against).</summary>
+    internal void ReferenceStep(RecurrentShard s, int t, int inSlot, int outSlot)
     {
         var hPrev = s.State(0, inSlot);
         Span<float> z = s.Gate(0, t),
@@ -111,7 +184,7 @@ public sealed class GruCell : RecurrentCell
         TensorPrimitives.Add(h, oneMinusZ, h);
     }
 
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal void ReferenceBackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
     {
         var hPrev = s.State(0, inSlot);
         var dh = s.StateGrad(t);
@@ -154,6 +227,7 @@ public sealed class GruCell : RecurrentCell
     /// ∂L/∂U_h: resetAfter = false takes (r ⊙ h_{t−1})ᵀ·δ_h, resetAfter = true h_{t−1}ᵀ·(δ_h ⊙ r); with
     /// resetAfter the recurrent bias br receives δ_z, δ_r and δ_h ⊙ r.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -36,6 +37,7 @@ public sealed class LstmCell : RecurrentCell
         RecurrentActivation = recurrentActivation;
         UnitForgetBias = unitForgetBias;
         _gateActivation = ActivationFunction.Of(recurrentActivation);
+        Kernels = StepKernels.For(recurrentActivation, options.Activation);
     }
 
     /// <summary>The gates' activation σ (hard_sigmoid by default, as Keras 2.0–2.2).</summary>
@@ -51,7 +53,53 @@ public sealed class LstmCell : RecurrentCell
 
     internal override void ProjectInputs(RecurrentShard s) => ProjectInputs(s, BiasValues);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void Step(RecurrentShard s, int t, int inSlot, int outSlot)
+    {
+        if (Kernels is null)
+        {
+            ReferenceStep(s, t, inSlot, outSlot);
+            return;
+        }
+        var hPrev = s.State(0, inSlot);
+        for (int g = 0; g < 4; g++)
+            AddRecurrentProduct(s, g, t, hPrev, s.Gate(g, t));
+        Kernels.LstmForward(
+            s.Gate(0, t),
+            s.Gate(1, t),
+            s.Gate(2, t),
+            s.Gate(3, t),
+            s.State(1, inSlot),
+            s.State(1, outSlot),
+            s.Extra(0, t),
+            s.State(0, outSlot)
+        );
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    {
+        if (Kernels is null)
+        {
+            ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);
+            return;
+        }
+        Kernels.LstmBackward(
+            s.Gate(0, t),
+            s.Gate(1, t),
+            s.Gate(2, t),
+            s.Gate(3, t),
+            s.StateGrad(t),
+            s.Extra(0, t),
+            s.State(1, inSlot),
+            s.InitialGrad(1)
+        );
+        for (int g = 0; g < 4; g++)
+            AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
+    }
+
+    /// <summary>The step one operation per pass over the blocks (the plain form <see cref="Step"/> is tested against).</summary>
+    internal void ReferenceStep(RecurrentShard s, int t, int inSlot, int outSlot)
     {
         var hPrev = s.State(0, inSlot);
         for (int g = 0; g < 4; g++)
@@ -72,7 +120,7 @@ public sealed class LstmCell : RecurrentCell
         TensorPrimitives.Multiply(o, actC, s.State(0, outSlot));
     }
 
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal void ReferenceBackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
     {
         Span<float> i = s.Gate(0, t),
             f = s.Gate(1, t),
@@ -101,6 +149,7 @@ public sealed class LstmCell : RecurrentCell
             AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -85,6 +86,13 @@ public abstract class RecurrentCell
 
     private protected ActivationFunction StateActivation { get; }
 
+    /// <summary>
+    /// The fused element-wise kernels of this cell's activations (set by the cell), which its steps
+    /// use; null runs the reference steps instead (where no vector width is accelerated, and in tests
+    /// that compare the two).
+    /// </summary>
+    internal StepKernels? Kernels { get; set; }
+
     private protected ReadOnlySpan<float> BiasValues => Bias is null ? default : Bias.Value.Data;
 
     /// <summary>Creates W, U and b (in this order, which fixes what a seed draws) for inputs of <paramref name="inputDim"/> features.</summary>
@@ -139,6 +147,7 @@ public abstract class RecurrentCell
     /// Gate block g of every step = x_t·W_g (+ bias_g): one (T·n, I)·(I, u) GEMM per gate. With input
     /// dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs"/> for ∂L/∂W.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias)
     {
         int n = s.Rows,
@@ -151,11 +160,7 @@ public abstract class RecurrentCell
             {
                 var masked = s.MaskedInputs(g);
                 for (int t = 0; t < steps; t++)
-                    TensorPrimitives.Multiply(
-                        s.InputBlock(t),
-                        s.InputMask(g),
-                        masked.Slice(t * n * inputDim, n * inputDim)
-                    );
+                    Elementwise.Multiply(s.InputBlock(t), s.InputMask(g), masked.Slice(t * n * inputDim, n * inputDim));
                 operand = masked;
             }
             var slab = s.GateSlab(g);
@@ -177,6 +182,7 @@ public abstract class RecurrentCell
     }
 
     /// <summary>target += RecurrentOperand(h_{t−1}) · U_g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentProduct(
         RecurrentShard s,
         int gate,
@@ -189,7 +195,8 @@ public abstract class RecurrentCell
     /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
     /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
     /// </summary>
-    private protected static ReadOnlySpan<float> RecurrentOperand(
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private protected ReadOnlySpan<float> RecurrentOperand(
         RecurrentShard s,
         int gate,
         int t,
@@ -199,11 +206,15 @@ public abstract class RecurrentCell
         if (!s.HasRecurrentMasks)
             return previous;
         var masked = s.MaskedState(gate, t);
-        TensorPrimitives.Multiply(previous, s.RecurrentMask(gate), masked);
+        if (Kernels is null)
+            TensorPrimitives.Multiply(previous, s.RecurrentMask(gate), masked);
+        else
+            Elementwise.Multiply(previous, s.RecurrentMask(gate), masked);
         return masked;
     }
 
     /// <summary>target (+)= operand · U_g, for the shard's n rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void RecurrentProduct(
         RecurrentShard s,
         int gate,
@@ -225,6 +236,7 @@ public abstract class RecurrentCell
         );
 
     /// <summary>target (+)= δ · U_gᵀ (the gradient with respect to the operand of <see cref="RecurrentProduct"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void RecurrentProductGradient(
         RecurrentShard s,
         int gate,
@@ -246,6 +258,7 @@ public abstract class RecurrentCell
         );
 
     /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentInputGradient(
         RecurrentShard s,
         int gate,
@@ -260,7 +273,10 @@ public abstract class RecurrentCell
         }
         var product = s.Temp2;
         RecurrentProductGradient(s, gate, delta, product, accumulate: false);
-        MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
+        if (Kernels is null)
+            MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
+        else
+            Elementwise.MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
     }
 
     /// <summary>h_{t−1} of every step as the (T·n, u) left operand of ∂L/∂U_g (masked by recurrent dropout).</summary>
@@ -268,6 +284,7 @@ public abstract class RecurrentCell
         s.HasRecurrentMasks ? s.MaskedStateSlab(gate) : s.PreviousStates;
 
     /// <summary>∂L/∂U_g += operandsᵀ · deltas over all T·n rows of the shard.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentKernelGradient(
         RecurrentShard s,
         int gate,
@@ -291,6 +308,7 @@ public abstract class RecurrentCell
     /// From the δ of every gate over all timesteps: ∂L/∂W_g = Xᵀ·δ_g (X masked per gate with input dropout)
     /// and ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the (no longer needed) input copy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void BackwardThroughInputs(RecurrentShard s)
     {
         int n = s.Rows,
@@ -334,11 +352,16 @@ public abstract class RecurrentCell
             );
             if (s.HasInputMasks)
                 for (int t = 0; t < steps; t++)
-                    MultiplyAdd(product.Slice(t * n * inputDim, n * inputDim), s.InputMask(g), s.InputBlock(t));
+                    Elementwise.MultiplyAdd(
+                        product.Slice(t * n * inputDim, n * inputDim),
+                        s.InputMask(g),
+                        s.InputBlock(t)
+                    );
         }
     }
 
     /// <summary>∂L/∂b_g = Σ_t δ_g of every gate into the first G·u entries of the shard's bias gradient (cleared first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AccumulateBiasGradient(RecurrentShard s)
     {
         s.BiasGrad.Clear();
@@ -355,23 +378,12 @@ public abstract class RecurrentCell
         TensorPrimitives.Subtract(1f, x, dst);
 
     /// <summary>Adds <paramref name="vector"/> to each of the <paramref name="rows"/> consecutive rows of <paramref name="block"/>.</summary>
-    private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector)
-    {
-        int width = vector.Length;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = block.Slice(r * width, width);
-            TensorPrimitives.Add(row, vector, row);
-        }
-    }
+    private protected static void AddToRows(Span<float> block, int rows, ReadOnlySpan<float> vector) =>
+        Elementwise.AddToRows(block, rows, vector);
 
     /// <summary>acc += Σ over <paramref name="rows"/> consecutive rows of <paramref name="block"/> (a bias gradient).</summary>
-    private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc)
-    {
-        int width = acc.Length;
-        for (int r = 0; r < rows; r++)
-            TensorPrimitives.Add(acc, block.Slice(r * width, width), acc);
-    }
+    private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc) =>
+        Elementwise.AddColumnSums(block, rows, acc);
 
     private static void Transpose(float[] source, int rows, int cols, ref float[] target)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnNotebooks.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -47,6 +48,7 @@ public abstract partial class RecurrentLayer
 
     private int OutSlot(int t) => GoBackwards ? t : t + 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardShard(
         RecurrentShard s,
         Tensor inputs,
@@ -104,6 +106,7 @@ public abstract partial class RecurrentLayer
     }
 
     /// <summary>A padded row's states pass the step unchanged: the cell's result for that row is discarded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void KeepStatesOfPaddedRows(RecurrentShard s, int t)
     {
         for (int r = 0; r < s.Rows; r++)
@@ -116,6 +119,7 @@ public abstract partial class RecurrentLayer
     /// Before the backward step: a padded row's ∂L/∂h_t and carried ∂L/∂c_t are set aside and zeroed,
     /// so the cell's step gives that row zero δ (no weight or input gradient, nothing through U).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HoldGradientsOfPaddedRows(RecurrentShard s, int t)
     {
         for (int r = 0; r < s.Rows; r++)
@@ -132,6 +136,7 @@ public abstract partial class RecurrentLayer
     }
 
     /// <summary>After the backward step: the identity h_t = h_{t−1} (c_t = c_{t−1}) of a padded row carries its gradients on unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PassGradientsOfPaddedRows(RecurrentShard s, int t, Span<float> previousStateGrad)
     {
         for (int r = 0; r < s.Rows; r++)
@@ -140,24 +145,16 @@ public abstract partial class RecurrentLayer
                 continue;
             var held = s.RowOf(s.HeldGrad(0), r);
             held.CopyTo(s.RowOf(s.StateGrad(t), r)); // StateGradients reports ∂L/∂h_t itself
-            var previous = s.RowOf(previousStateGrad, r);
-            TensorPrimitives.Add(previous, held, previous);
+            Elementwise.AddTo(s.RowOf(previousStateGrad, r), held);
             for (int k = 1; k < StateCount; k++)
                 s.RowOf(s.HeldGrad(k), r).CopyTo(s.RowOf(s.InitialGrad(k), r));
         }
     }
 
     /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
-    internal static void FlushTiny(Span<float> values)
-    {
-        const float tiny = 1e-30f;
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (MathF.Abs(values[i]) < tiny)
-                values[i] = 0f;
-        }
-    }
+    internal static void FlushTiny(Span<float> values) => Elementwise.FlushBelow(values, 1e-30f);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardShard(
         RecurrentShard s,
         Tensor outputGradient,
@@ -186,8 +183,7 @@ public abstract partial class RecurrentLayer
             );
         else
         {
-            for (int t = 0; t < steps; t++)
-                s.StateGrad(t).Clear();
+            s.StateGrads.Clear();
             dOut.AsSpan(s.Start * units, block).CopyTo(s.StateGrad(lastTime));
         }
         if (finalStateGradients is not null)

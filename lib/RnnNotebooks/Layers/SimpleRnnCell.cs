@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RnnNotebooks.Layers;
 
 /// <summary>
@@ -14,26 +16,57 @@ namespace RnnNotebooks.Layers;
 public sealed class SimpleRnnCell : RecurrentCell
 {
     internal SimpleRnnCell(CellOptions options)
-        : base(options, gateCount: 1, stateCount: 1, extraCount: 0, biasShape: [options.Units]) { }
+        : base(options, gateCount: 1, stateCount: 1, extraCount: 0, biasShape: [options.Units])
+    {
+        Kernels = StepKernels.For(options.Activation, options.Activation);
+    }
 
     internal override void AddConfig(Dictionary<string, object?> config) { }
 
     internal override void ProjectInputs(RecurrentShard s) => ProjectInputs(s, BiasValues);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void Step(RecurrentShard s, int t, int inSlot, int outSlot)
+    {
+        if (Kernels is null)
+        {
+            ReferenceStep(s, t, inSlot, outSlot);
+            return;
+        }
+        var z = s.Gate(0, t);
+        AddRecurrentProduct(s, 0, t, s.State(0, inSlot), z);
+        Kernels.Activate(z, s.State(0, outSlot));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    {
+        if (Kernels is null)
+        {
+            ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);
+            return;
+        }
+        var delta = s.Gate(0, t);
+        Kernels.ActivationGradient(s.State(0, outSlot), s.StateGrad(t), delta);
+        AddRecurrentInputGradient(s, 0, delta, previousStateGrad);
+    }
+
+    /// <summary>The step one operation per pass (the plain form <see cref="Step"/> is tested against).</summary>
+    internal void ReferenceStep(RecurrentShard s, int t, int inSlot, int outSlot)
     {
         var z = s.Gate(0, t);
         AddRecurrentProduct(s, 0, t, s.State(0, inSlot), z);
         StateActivation.Apply(z, s.State(0, outSlot));
     }
 
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal void ReferenceBackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
     {
         var delta = s.Gate(0, t);
         StateActivation.Gradient(s.State(0, outSlot), s.StateGrad(t), delta);
         AddRecurrentInputGradient(s, 0, delta, previousStateGrad);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void AccumulateGradients(RecurrentShard s)
     {
         BackwardThroughInputs(s);
