@@ -27,8 +27,10 @@ public abstract class RecurrentCell
 {
     private readonly int[] _biasShape;
     private readonly Initializer _biasWeightInitializer;
-    private float[] _kernelTransposed = [];
-    private float[] _recurrentTransposed = [];
+    private AlignedArray _kernel = AlignedArray.Empty;
+    private AlignedArray _recurrentKernel = AlignedArray.Empty;
+    private AlignedArray _kernelTransposed = AlignedArray.Empty;
+    private AlignedArray _recurrentTransposed = AlignedArray.Empty;
 
     private protected RecurrentCell(
         CellOptions options,
@@ -136,6 +138,16 @@ public abstract class RecurrentCell
 
     internal delegate Span<float> InternalBlock(RecurrentShard s, int t, int outSlot);
 
+    /// <summary>
+    /// Once per forward pass, before the shards: W and U copied into cache-line-aligned buffers, the
+    /// B operands of the projection and of every step's h_{t−1}·U_g (see <see cref="AlignedArray"/>).
+    /// </summary>
+    internal void PrepareForward()
+    {
+        Copy(Kernel!.Value.Data, ref _kernel);
+        Copy(RecurrentKernel!.Value.Data, ref _recurrentKernel);
+    }
+
     /// <summary>Once per backward pass, before the shards: Wᵀ and Uᵀ for the input and state gradients.</summary>
     internal void PrepareBackward()
     {
@@ -167,7 +179,7 @@ public abstract class RecurrentCell
             Gemm.MatMul(
                 a: operand,
                 lda: inputDim,
-                b: Kernel!.Value.Data.AsSpan(g * Units),
+                b: _kernel.AsSpan(g * Units),
                 ldb: GateCount * Units,
                 c: slab,
                 ldc: Units,
@@ -225,7 +237,7 @@ public abstract class RecurrentCell
         Gemm.MatMul(
             a: operand,
             lda: Units,
-            b: RecurrentKernel!.Value.Data.AsSpan(gate * Units),
+            b: _recurrentKernel.AsSpan(gate * Units),
             ldb: GateCount * Units,
             c: target,
             ldc: Units,
@@ -385,12 +397,18 @@ public abstract class RecurrentCell
     private protected static void AddColumnSums(ReadOnlySpan<float> block, int rows, Span<float> acc) =>
         Elementwise.AddColumnSums(block, rows, acc);
 
-    private static void Transpose(float[] source, int rows, int cols, ref float[] target)
+    private static void Transpose(float[] source, int rows, int cols, ref AlignedArray target)
     {
-        if (target.Length != rows * cols)
-            target = new float[rows * cols];
+        AlignedArray.Ensure(ref target, rows * cols);
+        var transposed = target.AsSpan(0, rows * cols);
         for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++)
-            target[c * rows + r] = source[r * cols + c];
+            transposed[c * rows + r] = source[r * cols + c];
+    }
+
+    private static void Copy(float[] source, ref AlignedArray target)
+    {
+        AlignedArray.Ensure(ref target, source.Length);
+        source.CopyTo(target.AsSpan(0, source.Length));
     }
 }

@@ -240,6 +240,7 @@ public abstract partial class RecurrentLayer : Layer
         // Every shard writes all its rows (every step with returnSequences), so a reused buffer is fully overwritten.
         var output = BatchBuffer(BufferRole.Output, ReturnSequences ? [batch, steps, Units] : [batch, Units]);
         var finalStates = ZeroStates(batch);
+        Cell.PrepareForward();
         Engine.ForEachShard(_shardCount, i => ForwardShard(_shards[i], inputs, start, output, finalStates));
         if (Stateful)
             for (int k = 0; k < StateCount; k++)

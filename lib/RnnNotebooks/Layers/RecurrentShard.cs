@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using RnnNotebooks.Tensors;
 
 namespace RnnNotebooks.Layers;
 
@@ -21,24 +22,24 @@ namespace RnnNotebooks.Layers;
 /// </summary>
 internal sealed class RecurrentShard
 {
-    private float[] _inputs = [];
-    private float[] _gates = [];
-    private float[][] _states = [];
-    private float[][] _extras = [];
-    private float[][] _maskedInputs = [];
-    private float[][] _maskedStates = [];
-    private float[] _stateGrads = [];
-    private float[] _temp1 = [];
-    private float[] _temp2 = [];
-    private float[][] _initialGrads = [];
-    private float[] _kernelGrad = [];
-    private float[] _recurrentGrad = [];
-    private float[] _biasGrad = [];
-    private float[] _biasScratch = [];
+    private AlignedArray _inputs = AlignedArray.Empty;
+    private AlignedArray _gates = AlignedArray.Empty;
+    private AlignedArray[] _states = [];
+    private AlignedArray[] _extras = [];
+    private AlignedArray[] _maskedInputs = [];
+    private AlignedArray[] _maskedStates = [];
+    private AlignedArray _stateGrads = AlignedArray.Empty;
+    private AlignedArray _temp1 = AlignedArray.Empty;
+    private AlignedArray _temp2 = AlignedArray.Empty;
+    private AlignedArray[] _initialGrads = [];
+    private AlignedArray _kernelGrad = AlignedArray.Empty;
+    private AlignedArray _recurrentGrad = AlignedArray.Empty;
+    private AlignedArray _biasGrad = AlignedArray.Empty;
+    private AlignedArray _biasScratch = AlignedArray.Empty;
     private float[] _inputMasks = [];
     private float[] _recurrentMasks = [];
     private float[] _stepMask = [];
-    private float[][] _heldGrads = [];
+    private AlignedArray[] _heldGrads = [];
     private int _batch;
     private int _biasSize;
 
@@ -272,19 +273,15 @@ internal sealed class RecurrentShard
             Unsafe.Add(ref to, k) = Unsafe.Add(ref from, k);
     }
 
-    private static void Ensure(ref float[] buffer, int size)
-    {
-        if (buffer.Length < size)
-            buffer = new float[size];
-    }
+    private static void Ensure(ref AlignedArray buffer, int size) => AlignedArray.Ensure(ref buffer, size);
 
-    private static void EnsureAll(ref float[][] buffers, int count, int size)
+    private static void EnsureAll(ref AlignedArray[] buffers, int count, int size)
     {
         if (buffers.Length < count)
         {
-            var grown = new float[count][];
+            var grown = new AlignedArray[count];
             for (int i = 0; i < count; i++)
-                grown[i] = i < buffers.Length ? buffers[i] : [];
+                grown[i] = i < buffers.Length ? buffers[i] : AlignedArray.Empty;
             buffers = grown;
         }
         for (int i = 0; i < count; i++)
