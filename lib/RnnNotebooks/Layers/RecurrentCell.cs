@@ -22,6 +22,12 @@ namespace RnnNotebooks.Layers;
 /// and ∂L/∂x_t = δ_t·Wᵀ are big GEMMs over all timesteps (<see cref="BackwardThroughInputs"/>,
 /// <see cref="AddRecurrentKernelGradient"/>).
 /// </para>
+/// <para>
+/// Between those GEMMs a step's element-wise work (activations, state update; backwards every gate's δ
+/// and the carried gradients) runs as one fused pass over the step's blocks (<see cref="Kernels"/>,
+/// <see cref="StepKernels"/>). Each cell keeps its plain form, one operation per pass, as
+/// <c>ReferenceStep</c>/<c>ReferenceBackwardStep</c>: the tests hold the two to the same bytes.
+/// </para>
 /// </summary>
 public abstract class RecurrentCell
 {
