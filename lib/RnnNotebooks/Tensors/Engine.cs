@@ -26,16 +26,11 @@ public static class Engine
     /// <summary>Rows [start, end) of shard <paramref name="shard"/>.</summary>
     public static (int Start, int End) ShardRange(int batch, int shard)
     {
-        return ShardRangeOf(batch, ShardCount(batch), shard);
-    }
-
-    /// <summary>Items [start, end) of part <paramref name="part"/> when <paramref name="count"/> items are cut into <paramref name="parts"/> near-equal parts.</summary>
-    public static (int Start, int End) ShardRangeOf(int count, int parts, int part)
-    {
-        int baseSize = count / parts,
-            extra = count % parts;
-        int start = part * baseSize + Math.Min(part, extra);
-        return (start, start + baseSize + (part < extra ? 1 : 0));
+        int count = ShardCount(batch);
+        int baseRows = batch / count,
+            extra = batch % count;
+        int start = shard * baseRows + Math.Min(shard, extra);
+        return (start, start + baseRows + (shard < extra ? 1 : 0));
     }
 
     /// <summary>Runs <paramref name="body"/> for every shard index, in parallel up to <see cref="MaxThreads"/>.</summary>
