@@ -274,6 +274,7 @@ public static class Program
                     ["torch_version"] = peer?.Version,
                     ["torch_blas"] = peer?.Blas,
                     ["torch_omp_wait_policy"] = peer is null ? null : TorchPeer.OmpWaitPolicy,
+                    ["torch_openblas_coretype"] = peer is null ? null : TorchPeer.OpenBlasCoreType,
                 }
             );
         }
@@ -294,7 +295,9 @@ public static class Program
                 + " started, the reset was refused); sampled max: highest resident set read every 10 ms"
         );
         if (torch?.Values.FirstOrDefault()?.Blas is { } blas)
-            Console.WriteLine($"torch BLAS: {blas}; OMP_WAIT_POLICY={TorchPeer.OmpWaitPolicy}");
+            Console.WriteLine(
+                $"torch BLAS: {blas}; OMP_WAIT_POLICY={TorchPeer.OmpWaitPolicy}; OPENBLAS_CORETYPE={TorchPeer.OpenBlasCoreType ?? "(unset)"}"
+            );
         Console.WriteLine(LoadLine() + " (at end)");
 
         return new JsonObject

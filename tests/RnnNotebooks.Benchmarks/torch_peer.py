@@ -21,6 +21,7 @@ Run with Debian's interpreter (apt-get install python3-torch): /usr/bin/python3 
 """
 
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -143,13 +144,22 @@ def peak_rss_mb() -> float:
 
 
 def loaded_blas() -> str:
-    """The BLAS shared object this process mapped (the slow netlib one, or OpenBLAS if redirected)."""
+    """The BLAS shared object this process mapped (the slow netlib one, or OpenBLAS if redirected),
+    and for OpenBLAS the kernels it chose (an OpenBLAS older than the CPU falls back to Prescott)."""
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
             paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
-        return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "unknown"
     except OSError:
         return "unknown"
+    names = ", ".join(sorted(os.path.realpath(p) for p in paths)) or "unknown"
+    for path in sorted(paths):
+        try:
+            corename = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        corename.restype = ctypes.c_char_p
+        return f"{names} (OpenBLAS core {corename().decode()})"
+    return names
 
 
 def main() -> int:
