@@ -94,54 +94,66 @@ public static class ManualEpoch
         long allocatedAtStart = 0;
         Tensor? gradient = null;
         double lossSum = 0;
-        for (int start = 0; start < samples; start += batchSize)
+        // As in Fit, every layer reuses its per-batch buffers (its output and input-gradient tensors)
+        // while the loop runs, so the phases time and count what Fit's epoch does.
+        foreach (var layer in model.Layers)
+            layer.ReusesBatchBuffers = true;
+        try
         {
-            var rows = order.AsSpan(start, Math.Min(batchSize, samples - start));
+            for (int start = 0; start < samples; start += batchSize)
+            {
+                var rows = order.AsSpan(start, Math.Min(batchSize, samples - start));
 
-            Begin();
-            var (xb, yb) = source.Batch(rows);
-            End(Phase.Gather);
+                Begin();
+                var (xb, yb) = source.Batch(rows);
+                End(Phase.Gather);
 
-            Begin();
-            model.ZeroGradients();
-            End(Phase.Optimizer);
+                Begin();
+                model.ZeroGradients();
+                End(Phase.Optimizer);
 
-            Begin();
-            var embedded = embedding.Forward(xb, training: true);
-            End(Phase.EmbeddingForward);
+                Begin();
+                var embedded = embedding.Forward(xb, training: true);
+                End(Phase.EmbeddingForward);
 
-            Begin();
-            var hidden = recurrent.Forward(embedded, training: true);
-            End(Phase.RecurrentForward);
-            proxy?.Projection(embedded);
+                Begin();
+                var hidden = recurrent.Forward(embedded, training: true);
+                End(Phase.RecurrentForward);
+                proxy?.Projection(embedded);
 
-            Begin();
-            var prediction = dense.Forward(hidden, training: true);
-            if (gradient is null || !gradient.HasShape(prediction.Shape))
-                gradient = new Tensor(prediction.Shape);
-            double batchLoss = loss.Compute(yb, prediction, gradient);
-            if (!double.IsFinite(batchLoss))
-                throw new TrainingDivergedException(1, totals.Batches + 1, batches, batchLoss);
-            lossSum += batchLoss * rows.Length;
-            // Fit computes the compiled metric on every batch; its value is not needed here, its cost is.
-            Accuracy.Compute(accuracy, yb, prediction);
-            var hiddenGradient = dense.Backward(gradient);
-            End(Phase.DenseAndLoss);
+                Begin();
+                var prediction = dense.Forward(hidden, training: true);
+                if (gradient is null || !gradient.HasShape(prediction.Shape))
+                    gradient = new Tensor(prediction.Shape);
+                double batchLoss = loss.Compute(yb, prediction, gradient);
+                if (!double.IsFinite(batchLoss))
+                    throw new TrainingDivergedException(1, totals.Batches + 1, batches, batchLoss);
+                lossSum += batchLoss * rows.Length;
+                // Fit computes the compiled metric on every batch; its value is not needed here, its cost is.
+                Accuracy.Compute(accuracy, yb, prediction);
+                var hiddenGradient = dense.Backward(gradient);
+                End(Phase.DenseAndLoss);
 
-            Begin();
-            var embeddedGradient = recurrent.Backward(hiddenGradient);
-            End(Phase.RecurrentBackward);
-            proxy?.BackwardProducts(embedded.Shape[0]);
+                Begin();
+                var embeddedGradient = recurrent.Backward(hiddenGradient);
+                End(Phase.RecurrentBackward);
+                proxy?.BackwardProducts(embedded.Shape[0]);
 
-            Begin();
-            embedding.Backward(embeddedGradient);
-            End(Phase.EmbeddingBackward);
+                Begin();
+                embedding.Backward(embeddedGradient);
+                End(Phase.EmbeddingBackward);
 
-            Begin();
-            optimizer.Step(parameters);
-            End(Phase.Optimizer);
+                Begin();
+                optimizer.Step(parameters);
+                End(Phase.Optimizer);
 
-            totals.Batches++;
+                totals.Batches++;
+            }
+        }
+        finally
+        {
+            foreach (var layer in model.Layers)
+                layer.ReusesBatchBuffers = false;
         }
         totals.Loss = lossSum / samples;
         return totals;
