@@ -84,9 +84,10 @@ public static class ConfigJson
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             JsonValueKind.String => element.GetString(),
-            JsonValueKind.Number => element.TryGetInt32(out int i) ? i
-            : element.TryGetInt64(out long l) ? l
-            : element.TryGetUInt64(out ulong ul) ? ul
+            // Each branch boxed on its own: a bare ?: chain would widen every number to double.
+            JsonValueKind.Number => element.TryGetInt32(out int i) ? (object)i
+            : element.TryGetInt64(out long l) ? (object)l
+            : element.TryGetUInt64(out ulong ul) ? (object)ul
             : element.GetDouble(),
             JsonValueKind.Array => element.EnumerateArray().Select(ReadValue).ToArray(),
             JsonValueKind.Object => ReadObject(element),
