@@ -61,11 +61,11 @@ public sealed class GruCell : RecurrentCell
 
     /// <summary>resetAfter: the z and r blocks take both biases up front; br_h is added inside the reset product.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void ProjectInputs(RecurrentShard s)
+    internal override void ProjectInputs(RecurrentShard s, TimeBlock times)
     {
         if (!UseBias)
         {
-            ProjectInputs(s, default);
+            ProjectInputs(s, default, times);
             return;
         }
         int width = 3 * Units;
@@ -76,7 +76,7 @@ public sealed class GruCell : RecurrentCell
             var zr = bias[..(2 * Units)];
             TensorPrimitives.Add(zr, BiasValues.Slice(width, 2 * Units), zr);
         }
-        ProjectInputs(s, bias);
+        ProjectInputs(s, bias, times);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -228,26 +228,26 @@ public sealed class GruCell : RecurrentCell
     /// resetAfter the recurrent bias br receives δ_z, δ_r and δ_h ⊙ r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void AccumulateGradients(RecurrentShard s)
+    internal override void AccumulateGradients(RecurrentShard s, TimeBlock block)
     {
-        BackwardThroughInputs(s);
-        AddRecurrentKernelGradient(s, 0, PreviousStates(s, 0), s.GateSlab(0));
-        AddRecurrentKernelGradient(s, 1, PreviousStates(s, 1), s.GateSlab(1));
+        BackwardThroughInputs(s, block);
+        AddRecurrentKernelGradient(s, 0, PreviousStates(s, 0, block), s.GateSlab(0, block), block);
+        AddRecurrentKernelGradient(s, 1, PreviousStates(s, 1, block), s.GateSlab(1, block), block);
         if (ResetAfter)
-            AddRecurrentKernelGradient(s, 2, PreviousStates(s, 2), s.ExtraSlab(0));
+            AddRecurrentKernelGradient(s, 2, PreviousStates(s, 2, block), s.ExtraSlab(0, block), block);
         else
-            AddRecurrentKernelGradient(s, 2, s.ExtraSlab(0), s.GateSlab(2));
+            AddRecurrentKernelGradient(s, 2, s.ExtraSlab(0, block), s.GateSlab(2, block), block);
         if (!UseBias)
             return;
-        AccumulateBiasGradient(s);
+        AccumulateBiasGradient(s, block);
         if (!ResetAfter)
             return;
-        int rows = s.Steps * s.Rows,
+        int rows = block.Count * s.Rows,
             u = Units;
         var recurrent = s.BiasGrad.Slice(3 * u, 3 * u);
-        AddColumnSums(s.GateSlab(0), rows, recurrent[..u]);
-        AddColumnSums(s.GateSlab(1), rows, recurrent.Slice(u, u));
-        AddColumnSums(s.ExtraSlab(0), rows, recurrent.Slice(2 * u, u));
+        AddColumnSums(s.GateSlab(0, block), rows, recurrent[..u]);
+        AddColumnSums(s.GateSlab(1, block), rows, recurrent.Slice(u, u));
+        AddColumnSums(s.ExtraSlab(0, block), rows, recurrent.Slice(2 * u, u));
     }
 
     internal override IEnumerable<(string Name, InternalBlock Block)> Internals =>

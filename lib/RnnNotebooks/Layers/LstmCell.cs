@@ -51,7 +51,7 @@ public sealed class LstmCell : RecurrentCell
         config["unit_forget_bias"] = UnitForgetBias;
     }
 
-    internal override void ProjectInputs(RecurrentShard s) => ProjectInputs(s, BiasValues);
+    internal override void ProjectInputs(RecurrentShard s, TimeBlock times) => ProjectInputs(s, BiasValues, times);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void Step(RecurrentShard s, int t, int inSlot, int outSlot)
@@ -150,13 +150,13 @@ public sealed class LstmCell : RecurrentCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void AccumulateGradients(RecurrentShard s)
+    internal override void AccumulateGradients(RecurrentShard s, TimeBlock block)
     {
-        BackwardThroughInputs(s);
+        BackwardThroughInputs(s, block);
         for (int g = 0; g < 4; g++)
-            AddRecurrentKernelGradient(s, g, PreviousStates(s, g), s.GateSlab(g));
+            AddRecurrentKernelGradient(s, g, PreviousStates(s, g, block), s.GateSlab(g, block), block);
         if (UseBias)
-            AccumulateBiasGradient(s);
+            AccumulateBiasGradient(s, block);
     }
 
     internal override IEnumerable<(string Name, InternalBlock Block)> Internals =>

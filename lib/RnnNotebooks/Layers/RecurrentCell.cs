@@ -14,7 +14,7 @@ namespace RnnNotebooks.Layers;
 /// 3 GRU z|r|h). See docs/keras-semantics.md#recurrent-layers.
 /// </para>
 /// <para>
-/// The kernels a step calls by name. Before the loop, <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float})"/>
+/// The kernels a step calls by name. Before the loop, <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float}, TimeBlock)"/>
 /// computes x_t·W_g + b_g of all timesteps with one GEMM per gate, so a step only adds h_{t−1}·U_g
 /// (<see cref="AddRecurrentProduct"/>) and applies its gates. Backwards a step leaves
 /// δ = ∂L/∂(pre-activation) in its gate blocks and adds δ·U_gᵀ into ∂L/∂h_{t−1}
@@ -116,8 +116,8 @@ public abstract class RecurrentCell
     /// <summary>The cell's own config keys (Keras' get_config of the cell beyond the shared ones).</summary>
     internal abstract void AddConfig(Dictionary<string, object?> config);
 
-    /// <summary>Before the time loop: the gate blocks of every step receive x_t·W_g + b_g.</summary>
-    internal abstract void ProjectInputs(RecurrentShard s);
+    /// <summary>Before the steps of a block of timesteps: the block's gate blocks receive x_t·W_g + b_g.</summary>
+    internal abstract void ProjectInputs(RecurrentShard s, TimeBlock times);
 
     /// <summary>One timestep forwards: reads the gate blocks of step t and the states in slot <paramref name="inSlot"/>, writes slot <paramref name="outSlot"/>.</summary>
     internal abstract void Step(RecurrentShard s, int t, int inSlot, int outSlot);
@@ -136,8 +136,13 @@ public abstract class RecurrentCell
         Span<float> previousStateGrad
     );
 
-    /// <summary>After the backward loop: the shard's ∂L/∂W, ∂L/∂U, ∂L/∂b, and ∂L/∂x time-major in <see cref="RecurrentShard.Inputs"/>.</summary>
-    internal abstract void AccumulateGradients(RecurrentShard s);
+    /// <summary>
+    /// After the backward loop, once per block of timesteps, the blocks in increasing time: the block's
+    /// terms of the shard's ∂L/∂W, ∂L/∂U and ∂L/∂b (the first block overwrites them, later ones add in
+    /// order, so every sum is the same chain as over the whole sequence at once), and the block's ∂L/∂x
+    /// time-major in place of its inputs (<see cref="RecurrentShard.InputSlab(TimeBlock)"/>).
+    /// </summary>
+    internal abstract void AccumulateGradients(RecurrentShard s, TimeBlock block);
 
     /// <summary>The per-timestep internals the cell can record: name → block of step t (state slot <c>outSlot</c>).</summary>
     internal abstract IEnumerable<(string Name, InternalBlock Block)> Internals { get; }
@@ -162,26 +167,31 @@ public abstract class RecurrentCell
     }
 
     /// <summary>
-    /// Gate block g of every step = x_t·W_g (+ bias_g): one (T·n, I)·(I, u) GEMM per gate. With input
-    /// dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs"/> for ∂L/∂W.
+    /// Gate block g of every step of the block = x_t·W_g (+ bias_g): one (count·n, I)·(I, u) GEMM per
+    /// gate. With input dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs(int)"/>
+    /// for ∂L/∂W.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias)
+    private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias, TimeBlock times)
     {
         int n = s.Rows,
-            steps = s.Steps,
-            inputDim = s.InputDim;
+            inputDim = s.InputDim,
+            rows = times.Count * n;
         for (int g = 0; g < GateCount; g++)
         {
-            ReadOnlySpan<float> operand = s.Inputs;
+            ReadOnlySpan<float> operand = s.InputSlab(times);
             if (s.HasInputMasks)
             {
-                var masked = s.MaskedInputs(g);
-                for (int t = 0; t < steps; t++)
-                    Elementwise.Multiply(s.InputBlock(t), s.InputMask(g), masked.Slice(t * n * inputDim, n * inputDim));
+                var masked = s.MaskedInputs(g, times);
+                for (int t = times.First; t < times.End; t++)
+                    Elementwise.Multiply(
+                        s.InputBlock(t),
+                        s.InputMask(g),
+                        masked.Slice((t - times.First) * n * inputDim, n * inputDim)
+                    );
                 operand = masked;
             }
-            var slab = s.GateSlab(g);
+            var slab = s.GateSlab(g, times);
             Gemm.MatMul(
                 a: operand,
                 lda: inputDim,
@@ -189,13 +199,13 @@ public abstract class RecurrentCell
                 ldb: GateCount * Units,
                 c: slab,
                 ldc: Units,
-                m: steps * n,
+                m: rows,
                 k: inputDim,
                 n: Units,
                 accumulate: false
             );
             if (!bias.IsEmpty)
-                AddToRows(slab, steps * n, bias.Slice(g * Units, Units));
+                AddToRows(slab, rows, bias.Slice(g * Units, Units));
         }
     }
 
@@ -297,17 +307,18 @@ public abstract class RecurrentCell
             Elementwise.MultiplyAdd(product, s.RecurrentMask(gate), previousStateGrad);
     }
 
-    /// <summary>h_{t−1} of every step as the (T·n, u) left operand of ∂L/∂U_g (masked by recurrent dropout).</summary>
-    private protected static ReadOnlySpan<float> PreviousStates(RecurrentShard s, int gate) =>
-        s.HasRecurrentMasks ? s.MaskedStateSlab(gate) : s.PreviousStates;
+    /// <summary>h_{t−1} of the block's steps as the (count·n, u) left operand of ∂L/∂U_g (masked by recurrent dropout).</summary>
+    private protected static ReadOnlySpan<float> PreviousStates(RecurrentShard s, int gate, TimeBlock block) =>
+        s.HasRecurrentMasks ? s.MaskedStateSlab(gate, block) : s.PreviousStatesOf(block);
 
-    /// <summary>∂L/∂U_g += operandsᵀ · deltas over all T·n rows of the shard.</summary>
+    /// <summary>∂L/∂U_g (+)= operandsᵀ · deltas over the block's count·n rows (the first block overwrites).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentKernelGradient(
         RecurrentShard s,
         int gate,
         ReadOnlySpan<float> operands,
-        ReadOnlySpan<float> deltas
+        ReadOnlySpan<float> deltas,
+        TimeBlock block
     ) =>
         Gemm.MatMulTransposeA(
             a: operands,
@@ -316,38 +327,38 @@ public abstract class RecurrentCell
             ldb: Units,
             c: s.RecurrentGrad[(gate * Units)..],
             ldc: GateCount * Units,
-            m: s.Steps * s.Rows,
+            m: block.Count * s.Rows,
             k: Units,
             n: Units,
-            accumulate: false
+            accumulate: block.First > 0
         );
 
     /// <summary>
-    /// From the δ of every gate over all timesteps: ∂L/∂W_g = Xᵀ·δ_g (X masked per gate with input dropout)
-    /// and ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the (no longer needed) input copy.
+    /// From the δ of every gate over the block's timesteps: ∂L/∂W_g (+)= Xᵀ·δ_g (X masked per gate with
+    /// input dropout) and ∂L/∂x_t = Σ_g (δ_g · W_gᵀ) ⊙ mask_g, built time-major in the block's (no longer
+    /// needed) input copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected void BackwardThroughInputs(RecurrentShard s)
+    private protected void BackwardThroughInputs(RecurrentShard s, TimeBlock block)
     {
         int n = s.Rows,
-            steps = s.Steps,
             inputDim = s.InputDim,
-            rows = steps * n;
+            rows = block.Count * n;
         for (int g = 0; g < GateCount; g++)
             Gemm.MatMulTransposeA(
-                a: s.HasInputMasks ? s.MaskedInputs(g) : s.Inputs,
+                a: s.HasInputMasks ? s.MaskedInputs(g, block) : s.InputSlab(block),
                 lda: inputDim,
-                b: s.GateSlab(g),
+                b: s.GateSlab(g, block),
                 ldb: Units,
                 c: s.KernelGrad[(g * Units)..],
                 ldc: GateCount * Units,
                 m: rows,
                 k: inputDim,
                 n: Units,
-                accumulate: false
+                accumulate: block.First > 0
             );
 
-        var dx = s.Inputs;
+        var dx = s.InputSlab(block);
         if (s.HasInputMasks)
             dx.Clear();
         for (int g = 0; g < GateCount; g++)
@@ -355,9 +366,9 @@ public abstract class RecurrentCell
             var kernelT = _kernelTransposed.AsSpan(g * Units * inputDim);
             // Without masks the gates' products add straight into dx; with them each goes through the
             // gate's masked-input buffer (free now) and is multiplied by the mask on the way.
-            var product = s.HasInputMasks ? s.MaskedInputs(g) : dx;
+            var product = s.HasInputMasks ? s.MaskedInputs(g, block) : dx;
             Gemm.MatMul(
-                a: s.GateSlab(g),
+                a: s.GateSlab(g, block),
                 lda: Units,
                 b: kernelT,
                 ldb: inputDim,
@@ -369,22 +380,26 @@ public abstract class RecurrentCell
                 accumulate: !s.HasInputMasks && g > 0
             );
             if (s.HasInputMasks)
-                for (int t = 0; t < steps; t++)
+                for (int t = block.First; t < block.End; t++)
                     Elementwise.MultiplyAdd(
-                        product.Slice(t * n * inputDim, n * inputDim),
+                        product.Slice((t - block.First) * n * inputDim, n * inputDim),
                         s.InputMask(g),
                         s.InputBlock(t)
                     );
         }
     }
 
-    /// <summary>∂L/∂b_g = Σ_t δ_g of every gate into the first G·u entries of the shard's bias gradient (cleared first).</summary>
+    /// <summary>
+    /// ∂L/∂b_g (+)= Σ_t δ_g over the block, every gate, into the first G·u entries of the shard's bias
+    /// gradient (cleared at the first block).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected void AccumulateBiasGradient(RecurrentShard s)
+    private protected void AccumulateBiasGradient(RecurrentShard s, TimeBlock block)
     {
-        s.BiasGrad.Clear();
+        if (block.First == 0)
+            s.BiasGrad.Clear();
         for (int g = 0; g < GateCount; g++)
-            AddColumnSums(s.GateSlab(g), s.Steps * s.Rows, s.BiasGrad.Slice(g * Units, Units));
+            AddColumnSums(s.GateSlab(g, block), block.Count * s.Rows, s.BiasGrad.Slice(g * Units, Units));
     }
 
     /// <summary>acc += a ⊙ b.</summary>

@@ -15,12 +15,13 @@ public sealed record RecurrentOutput(Tensor Output, Tensor[] States);
 /// internals. See docs/keras-semantics.md#recurrent-layers.
 /// <para>
 /// How a call runs. Each shard of the batch runs its whole time loop on its own thread
-/// (<see cref="Engine.ForEachShard"/> once per call): the cell projects the inputs of all timesteps
-/// (<see cref="RecurrentCell.ProjectInputs(RecurrentShard)"/>), then runs one step per timestep.
-/// Backwards, the loop only carries ∂L/∂h (and ∂L/∂c) from step to step while each step leaves
-/// ∂L/∂(pre-activation) in place; the cell then turns those into the weight and input gradients with
-/// big GEMMs over all timesteps at once. Shard gradients are added in shard order, so results do not
-/// depend on <see cref="Engine.MaxThreads"/>. The loop itself, forwards and backwards, is in
+/// (<see cref="Engine.ForEachShard"/> once per call): for a block of a few timesteps at a time the cell
+/// projects the block's inputs (<see cref="RecurrentCell.ProjectInputs(RecurrentShard, TimeBlock)"/>),
+/// then runs one step per timestep. Backwards, the loop only carries ∂L/∂h (and ∂L/∂c) from step to
+/// step while each step leaves ∂L/∂(pre-activation) in place; the cell then turns those into the weight
+/// and input gradients with GEMMs over blocks of timesteps in increasing time, each weight gradient one
+/// running sum. Shard gradients are added in shard order, so results do not depend on
+/// <see cref="Engine.MaxThreads"/>. The loop itself, forwards and backwards, is in
 /// RecurrentLayer.TimeLoop.cs.
 /// </para>
 /// </summary>

@@ -161,8 +161,14 @@ internal sealed class RecurrentShard
 
     public Span<float> InputBlock(int t) => _inputs.AsSpan(t * Rows * InputDim, Rows * InputDim);
 
+    /// <summary>The inputs of a run of timesteps, (count·n, I).</summary>
+    public Span<float> InputSlab(TimeBlock b) => _inputs.AsSpan(b.First * Rows * InputDim, b.Count * Rows * InputDim);
+
     /// <summary>x ⊙ dropout mask of gate g, time-major (T, n, I).</summary>
     public Span<float> MaskedInputs(int g) => _maskedInputs[g].AsSpan(0, Steps * Rows * InputDim);
+
+    public Span<float> MaskedInputs(int g, TimeBlock b) =>
+        _maskedInputs[g].AsSpan(b.First * Rows * InputDim, b.Count * Rows * InputDim);
 
     /// <summary>The input-dropout mask of gate g for the shard's rows, (n, I); the whole batch's masks are (G, batch, I).</summary>
     public ReadOnlySpan<float> InputMask(int g) => _inputMasks.AsSpan((g * _batch + Start) * InputDim, Rows * InputDim);
@@ -172,6 +178,10 @@ internal sealed class RecurrentShard
 
     /// <summary>The whole buffer of gate g, (T·n, u).</summary>
     public Span<float> GateSlab(int g) => _gates.AsSpan(g * Steps * BlockSize, Steps * BlockSize);
+
+    /// <summary>Gate g of a run of timesteps, (count·n, u).</summary>
+    public Span<float> GateSlab(int g, TimeBlock b) =>
+        _gates.AsSpan((g * Steps + b.First) * BlockSize, b.Count * BlockSize);
 
     public Span<float> Gate(int g, int t) => _gates.AsSpan((g * Steps + t) * BlockSize, BlockSize);
 
@@ -183,14 +193,23 @@ internal sealed class RecurrentShard
     /// <summary>h_{t−1} of every step as a (T·n, u) matrix, row block t = the state before x_t.</summary>
     public Span<float> PreviousStates => StateSlab(0, GoBackwards ? 1 : 0);
 
+    /// <summary>h_{t−1} of the steps that read x_t for t in a run of timesteps, (count·n, u).</summary>
+    public Span<float> PreviousStatesOf(TimeBlock b) =>
+        _states[0].AsSpan(((GoBackwards ? 1 : 0) + b.First) * BlockSize, b.Count * BlockSize);
+
     public Span<float> Extra(int e, int t) => _extras[e].AsSpan(t * BlockSize, BlockSize);
 
     public Span<float> ExtraSlab(int e) => _extras[e].AsSpan(0, Steps * BlockSize);
+
+    public Span<float> ExtraSlab(int e, TimeBlock b) => _extras[e].AsSpan(b.First * BlockSize, b.Count * BlockSize);
 
     /// <summary>h_{t−1} ⊙ recurrent-dropout mask of gate g for the step that reads x_t.</summary>
     public Span<float> MaskedState(int g, int t) => _maskedStates[g].AsSpan(t * BlockSize, BlockSize);
 
     public Span<float> MaskedStateSlab(int g) => _maskedStates[g].AsSpan(0, Steps * BlockSize);
+
+    public Span<float> MaskedStateSlab(int g, TimeBlock b) =>
+        _maskedStates[g].AsSpan(b.First * BlockSize, b.Count * BlockSize);
 
     /// <summary>All of ∂L/∂h_t, (T, n, u) time-major.</summary>
     public Span<float> StateGrads => _stateGrads.AsSpan(0, Steps * BlockSize);
@@ -206,9 +225,21 @@ internal sealed class RecurrentShard
         int steps,
         int width,
         bool reverseTime
-    ) => Transpose(batchMajor, timeMajor, n, steps, width, reverseTime, toTimeMajor: true);
+    ) => Transpose(batchMajor, timeMajor, n, steps, width, reverseTime, toTimeMajor: true, new TimeBlock(0, steps));
 
-    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    /// <summary><see cref="ToTimeMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> for the batch-major times of one block only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ToTimeMajor(
+        ReadOnlySpan<float> batchMajor,
+        Span<float> timeMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime,
+        TimeBlock times
+    ) => Transpose(batchMajor, timeMajor, n, steps, width, reverseTime, toTimeMajor: true, times);
+
+    /// <summary>The inverse of <see cref="ToTimeMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToBatchMajor(
         ReadOnlySpan<float> timeMajor,
@@ -217,11 +248,23 @@ internal sealed class RecurrentShard
         int steps,
         int width,
         bool reverseTime
-    ) => Transpose(timeMajor, batchMajor, n, steps, width, reverseTime, toTimeMajor: false);
+    ) => Transpose(timeMajor, batchMajor, n, steps, width, reverseTime, toTimeMajor: false, new TimeBlock(0, steps));
+
+    /// <summary><see cref="ToBatchMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> for the batch-major times of one block only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ToBatchMajor(
+        ReadOnlySpan<float> timeMajor,
+        Span<float> batchMajor,
+        int n,
+        int steps,
+        int width,
+        bool reverseTime,
+        TimeBlock times
+    ) => Transpose(timeMajor, batchMajor, n, steps, width, reverseTime, toTimeMajor: false, times);
 
     /// <summary>
     /// Row (r, t) of the batch-major side ↔ row (block, r) of the time-major side, block = t (T − 1 − t
-    /// with reverseTime). Rows are copied by reference arithmetic after one bounds check: a row is only
+    /// with reverseTime), for the batch-major times t of <c>times</c>. Rows are copied by reference arithmetic after one bounds check: a row is only
     /// a few vectors (32 floats in the benchmark) and slicing spans per row cost more than the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -232,18 +275,21 @@ internal sealed class RecurrentShard
         int steps,
         int width,
         bool reverseTime,
-        bool toTimeMajor
+        bool toTimeMajor,
+        TimeBlock times
     )
     {
         long total = (long)n * steps * width;
         if (source.Length < total || target.Length < total)
             throw new ArgumentException("a block is shorter than n · steps · width");
+        if (times.First < 0 || times.Count < 0 || times.End > steps)
+            throw new ArgumentOutOfRangeException(nameof(times), $"times {times} outside 0..{steps}");
         ref float from = ref MemoryMarshal.GetReference(source);
         ref float to = ref MemoryMarshal.GetReference(target);
         // Tiles of 16 timesteps keep both sides in runs of whole cache lines.
-        for (int t0 = 0; t0 < steps; t0 += 16)
+        for (int t0 = times.First; t0 < times.End; t0 += 16)
         {
-            int t1 = Math.Min(steps, t0 + 16);
+            int t1 = Math.Min(times.End, t0 + 16);
             for (int r = 0; r < n; r++)
             for (int t = t0; t < t1; t++)
             {
@@ -287,4 +333,13 @@ internal sealed class RecurrentShard
         for (int i = 0; i < count; i++)
             Ensure(ref buffers[i], size);
     }
+}
+
+/// <summary>
+/// A run of consecutive input times [First, First + Count): the unit in which the whole-sequence
+/// products are done, a few timesteps at a time, so that the rows they read are still in cache.
+/// </summary>
+internal readonly record struct TimeBlock(int First, int Count)
+{
+    public int End => First + Count;
 }

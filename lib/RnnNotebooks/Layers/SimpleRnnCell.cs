@@ -23,7 +23,7 @@ public sealed class SimpleRnnCell : RecurrentCell
 
     internal override void AddConfig(Dictionary<string, object?> config) { }
 
-    internal override void ProjectInputs(RecurrentShard s) => ProjectInputs(s, BiasValues);
+    internal override void ProjectInputs(RecurrentShard s, TimeBlock times) => ProjectInputs(s, BiasValues, times);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void Step(RecurrentShard s, int t, int inSlot, int outSlot)
@@ -67,12 +67,12 @@ public sealed class SimpleRnnCell : RecurrentCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void AccumulateGradients(RecurrentShard s)
+    internal override void AccumulateGradients(RecurrentShard s, TimeBlock block)
     {
-        BackwardThroughInputs(s);
-        AddRecurrentKernelGradient(s, 0, PreviousStates(s, 0), s.GateSlab(0));
+        BackwardThroughInputs(s, block);
+        AddRecurrentKernelGradient(s, 0, PreviousStates(s, 0, block), s.GateSlab(0, block), block);
         if (UseBias)
-            AccumulateBiasGradient(s);
+            AccumulateBiasGradient(s, block);
     }
 
     internal override IEnumerable<(string Name, InternalBlock Block)> Internals =>
