@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnNotebooks.Layers;
 
@@ -40,7 +41,13 @@ internal interface ILanes<TV>
 
     static abstract TV Negate(TV a);
 
-    static abstract TV Min(TV a, TV b);
+    /// <summary>
+    /// min(max(x, lo), hi) for constants lo &lt; hi, a NaN x staying NaN: the IEEE minimum and maximum
+    /// of Vector256/512.Min/Max wherever x is not a zero of the other sign than a bound, in two plain
+    /// minps/maxps (x as their second operand, which x86 returns when either is NaN) instead of the
+    /// five instructions each of the IEEE forms.
+    /// </summary>
+    static abstract TV Clamp(TV x, TV lo, TV hi);
 
     static abstract TV Max(TV a, TV b);
 
@@ -105,7 +112,8 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     public static Vector512<float> Negate(Vector512<float> a) => -a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    public static Vector512<float> Clamp(Vector512<float> x, Vector512<float> lo, Vector512<float> hi) =>
+        Avx512F.Min(hi, Avx512F.Max(lo, x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
@@ -185,7 +193,8 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     public static Vector256<float> Negate(Vector256<float> a) => -a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    public static Vector256<float> Clamp(Vector256<float> x, Vector256<float> lo, Vector256<float> hi) =>
+        Avx.Min(hi, Avx.Max(lo, x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
@@ -280,7 +289,8 @@ internal static class LaneActivations
         public static TV Of<TV, TL>(TV x)
             where TV : struct
             where TL : struct, ILanes<TV> =>
-            TL.Min(TL.Max(TL.Add(TL.Multiply(x, TL.Splat(0.2f)), TL.Splat(0.5f)), TL.Zero), TL.One);
+            // x·0.2 + 0.5 is never −0, so the clamp is the reference's IEEE max-then-min.
+            TL.Clamp(TL.Add(TL.Multiply(x, TL.Splat(0.2f)), TL.Splat(0.5f)), TL.Zero, TL.One);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Gradient<TV, TL>(TV y, TV dy)
@@ -333,7 +343,7 @@ internal static class LaneMath
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        x = TL.Min(TL.Max(x, TL.Splat(-87.33654f)), TL.Splat(88.37626f));
+        x = TL.Clamp(x, TL.Splat(-87.33654f), TL.Splat(88.37626f));
         var n = TL.Floor(TL.Add(TL.Multiply(x, TL.Splat(1.44269504088896341f)), TL.Splat(0.5f)));
         var r = TL.Subtract(x, TL.Multiply(n, TL.Splat(0.693359375f)));
         r = TL.Subtract(r, TL.Multiply(n, TL.Splat(-2.12194440e-4f)));

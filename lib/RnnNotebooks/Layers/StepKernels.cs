@@ -255,6 +255,9 @@ internal sealed class StepKernels<TV, TL, TG, TS> : StepKernels
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float ar = ref MemoryMarshal.GetReference(actC);
         ref float hr = ref MemoryMarshal.GetReference(h);
+        // Two passes over the block, the gates then the state: act(g) and act(c) are each a long chain of
+        // dependent operations, and one pass holding both left too few independent vectors in flight
+        // (measured 1.35× slower on a 32 × 32 block).
         for (nuint k = 0; Next(ref k, (nuint)n, out bool one); k += Advance(one))
         {
             var iv = TG.Of<TV, TL>(Load(ref ir, k, one));
@@ -263,14 +266,17 @@ internal sealed class StepKernels<TV, TL, TG, TS> : StepKernels
             var ov = TG.Of<TV, TL>(Load(ref or, k, one));
             // c = (i ⊙ g) + (f ⊙ c_{t−1}): the reference's f ⊙ c_{t−1} then MultiplyAdd(i, g, c).
             var cv = TL.Add(TL.Multiply(iv, gv), TL.Multiply(fv, Load(ref cpr, k, one)));
-            var av = TS.Of<TV, TL>(cv);
             Store(iv, ref ir, k, one);
             Store(fv, ref fr, k, one);
             Store(gv, ref gr, k, one);
             Store(ov, ref or, k, one);
             Store(cv, ref cr, k, one);
+        }
+        for (nuint k = 0; Next(ref k, (nuint)n, out bool one); k += Advance(one))
+        {
+            var av = TS.Of<TV, TL>(Load(ref cr, k, one));
             Store(av, ref ar, k, one);
-            Store(TL.Multiply(ov, av), ref hr, k, one);
+            Store(TL.Multiply(Load(ref or, k, one), av), ref hr, k, one);
         }
     }
 
