@@ -101,8 +101,18 @@ public sealed class Embedding : Layer
         var output = BatchBuffer(BufferRole.Output, [input.Shape[0], input.Shape[1], d]);
         var table = _embeddings.Value.Data;
         var outData = output.Data;
-        for (int p = 0; p < ids.Length; p++)
-            table.AsSpan(ids[p] * d, d).CopyTo(outData.AsSpan(p * d, d));
+        // Shards of whole samples on the engine's threads: the gather writes the batch's largest tensor
+        // (8 MB for an IMDB batch), and one core alone waits on memory for most of it.
+        int batch = input.Shape[0],
+            positionsPerSample = input.Shape[1];
+        Engine.ForEachShard(
+            Engine.ShardCount(batch),
+            shard =>
+            {
+                var (start, end) = Engine.ShardRange(batch, shard);
+                GatherRows(table, ids, outData, d, start * positionsPerSample, end * positionsPerSample);
+            }
+        );
         _ids = ids;
         _inputShape = input.Shape;
         return output;
@@ -125,6 +135,28 @@ public sealed class Embedding : Layer
         var inputGradient = BatchBuffer(BufferRole.InputGradient, _inputShape);
         Array.Clear(inputGradient.Data); // a reused buffer may have been written by its reader
         return inputGradient;
+    }
+
+    /// <summary>y[p] = E[id_p] for the positions p in [first, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatherRows(float[] table, int[] ids, float[] output, int d, int first, int end)
+    {
+        if ((long)end * d > output.Length)
+            throw new ArgumentException("output shorter than the positions");
+        ref float e = ref MemoryMarshal.GetArrayDataReference(table);
+        ref float y = ref MemoryMarshal.GetArrayDataReference(output);
+        for (int p = first; p < end; p++)
+        {
+            // ids were checked against [0, V) by TokenIds, so every row lies inside the table.
+            ref float row = ref Unsafe.Add(ref e, (nint)ids[p] * d);
+            ref float target = ref Unsafe.Add(ref y, (nint)p * d);
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; j <= d - Vector256<float>.Count; j += Vector256<float>.Count)
+                    Vector256.LoadUnsafe(ref row, (nuint)j).StoreUnsafe(ref target, (nuint)j);
+            for (; j < d; j++)
+                Unsafe.Add(ref target, j) = Unsafe.Add(ref row, j);
+        }
     }
 
     /// <summary>∂E[id_p] += ∂y[p] for every position p, in order.</summary>
