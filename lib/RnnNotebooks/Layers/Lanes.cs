@@ -67,6 +67,9 @@ internal interface ILanes<TV>
 
     static abstract TV Select(TV mask, TV whenTrue, TV whenFalse);
 
+    /// <summary>Whether every lane of a comparison's mask is set.</summary>
+    static abstract bool All(TV mask);
+
     /// <summary>2ⁿ for integral n in the exponent range, built in the exponent bits: (int(n) + 127) &lt;&lt; 23.</summary>
     static abstract TV Pow2(TV n);
 }
@@ -148,6 +151,9 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     ) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Vector512<float> mask) => Vector512.EqualsAll(mask.AsInt32(), Vector512<int>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Pow2(Vector512<float> n) =>
         Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
 }
@@ -227,6 +233,9 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
         Vector256<float> whenTrue,
         Vector256<float> whenFalse
     ) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Vector256<float> mask) => Vector256.EqualsAll(mask.AsInt32(), Vector256<int>.AllBitsSet);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Pow2(Vector256<float> n) =>
@@ -371,9 +380,14 @@ internal static class LaneMath
         p = TL.Add(TL.Multiply(p, s), TL.Splat(1.33314422036e-1f));
         p = TL.Subtract(TL.Multiply(p, s), TL.Splat(3.33332819422e-1f));
         var small = TL.Add(TL.Multiply(TL.Multiply(p, s), x), x);
+        var isSmall = TL.LessThan(magnitude, TL.Splat(0.625f));
+        // Where every lane is small the select below would take the polynomial in each: skip e^x and
+        // the division, two thirds of the work (states and candidates near 0 are common).
+        if (TL.All(isSmall))
+            return small;
         var e = Exp<TV, TL>(TL.Add(magnitude, magnitude));
         var large = TL.Subtract(TL.One, TL.Divide(TL.Splat(2f), TL.Add(e, TL.One)));
         large = TL.Or(large, TL.And(x, TL.Splat(-0f))); // copy the sign of x
-        return TL.Select(TL.LessThan(magnitude, TL.Splat(0.625f)), small, large);
+        return TL.Select(isSmall, small, large);
     }
 }
