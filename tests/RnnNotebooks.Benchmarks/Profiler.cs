@@ -6,7 +6,7 @@ namespace RnnNotebooks.Benchmarks;
 /// <summary>
 /// The --profile mode: one layer-by-layer training epoch per model (<see cref="ManualEpoch"/>) with a
 /// stopwatch around every phase, and the recurrent layer's forward and backward split into their
-/// whole-sequence matrix products (timed on the same shapes by <see cref="RecurrentGemmProxy"/>) and
+/// matrix products over blocks of timesteps (timed on the same shapes by <see cref="RecurrentGemmProxy"/>) and
 /// the rest, mostly the per-timestep work (derived: measured layer time − proxy time). Before profiling,
 /// a small epoch checks that the manual loop gives exactly Fit's loss and weights.
 /// </summary>
@@ -140,8 +140,9 @@ public static class Profiler
         Console.WriteLine();
         Program.PrintTable(bytes);
         Console.WriteLine(
-            "derived rows are a measured layer time minus its GEMM proxy's; the proxies time the layer's whole-sequence"
-                + " products on the same shapes and shards, so 'steps' also holds the time-major copies, bias add and transposes"
+            "derived rows are a measured layer time minus its GEMM proxy's; the proxies time the layer's block-by-block"
+                + " products on the same shapes, shards and blocks, back to back (the layer interleaves them with its steps),"
+                + " so 'steps' also holds the time-major copies, bias add and transposes"
         );
         Console.WriteLine(Program.LoadLine() + " (at end)");
 

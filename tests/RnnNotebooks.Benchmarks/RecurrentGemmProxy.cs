@@ -5,15 +5,18 @@ using RnnNotebooks.Tensors;
 namespace RnnNotebooks.Benchmarks;
 
 /// <summary>
-/// Times, beside the real recurrent layer, the matrix products its forward and backward do on the
-/// whole sequence at once, on the same shapes, shards and threads — without touching the library.
-/// The profile subtracts them from the layer's measured times to estimate the per-step part
-/// (derived, not measured).
+/// Times, beside the real recurrent layer, the matrix products its forward and backward do over blocks
+/// of timesteps, on the same shapes, shards, blocks and threads — without touching the library. The
+/// profile subtracts them from the layer's measured times to estimate the per-step part (derived, not
+/// measured). The layer interleaves these blocks with its steps (the forward projects a block just
+/// before stepping through it); the proxy runs them back to back, so its data is less often in cache
+/// than the layer's and the derived rows are estimates.
 /// <list type="bullet">
-/// <item>Input projection (forward): per shard of n rows and gate g, (T·n, d)·(d, u) → the gate's slab,
-/// Z_g = X·W_g, with the real embedding output and the layer's kernel W (kernel shape (d, G·u)).</item>
-/// <item>Backward, whole sequence: ∂L/∂W_g = Xᵀ·δ_g, ∂L/∂U_g = H_prevᵀ·δ_g and ∂L/∂X = Σ_g δ_g·W_gᵀ, on
-/// (T·n)-row operands (stand-in values of the same shapes).</item>
+/// <item>Input projection (forward): per shard of n rows, block of timesteps and gate g,
+/// (steps·n, d)·(d, u) → the gate's rows, Z_g = X·W_g, with the real embedding output and the layer's
+/// kernel W (kernel shape (d, G·u)).</item>
+/// <item>Backward, block by block in increasing time: ∂L/∂W_g += Xᵀ·δ_g, ∂L/∂U_g += H_prevᵀ·δ_g, then
+/// ∂L/∂X = Σ_g δ_g·W_gᵀ for the block (stand-in values of the same shapes).</item>
 /// </list>
 /// Not included (so they fall into the derived "steps" part): the time-major copies, the bias add,
 /// the kernel transposes and everything per timestep.
@@ -56,7 +59,7 @@ public sealed class RecurrentGemmProxy
     /// <summary>Seconds spent in <see cref="BackwardProducts"/> so far.</summary>
     public double BackwardSeconds { get; private set; }
 
-    /// <summary>The input projection of a batch: per shard and gate, Z_g = X·W_g over all T·n rows.</summary>
+    /// <summary>The input projection of a batch: per shard, block of timesteps and gate, Z_g = X·W_g.</summary>
     public void Projection(Tensor embedded)
     {
         int batch = embedded.Shape[0];
@@ -66,29 +69,31 @@ public sealed class RecurrentGemmProxy
             i =>
             {
                 var (start, end) = Engine.ShardRange(batch, i);
-                int rows = (end - start) * _steps;
+                int n = end - start,
+                    rows = n * _steps;
                 var x = embedded.Data.AsSpan(start * _steps * _inputDim, rows * _inputDim);
                 var z = _shards[i].Deltas;
-                for (int g = 0; g < _gates; g++)
-                    Gemm.MatMul(
-                        x,
-                        _inputDim,
-                        _kernel.AsSpan(g * _units),
-                        _gates * _units,
-                        z.AsSpan(g * rows * _units, rows * _units),
-                        _units,
-                        rows,
-                        _inputDim,
-                        _units,
-                        false
-                    );
+                foreach (var (first, count) in Blocks(n, RecurrentLayer.ForwardBlockRows))
+                    for (int g = 0; g < _gates; g++)
+                        Gemm.MatMul(
+                            x.Slice(first * _inputDim, count * _inputDim),
+                            _inputDim,
+                            _kernel.AsSpan(g * _units),
+                            _gates * _units,
+                            z.AsSpan(g * rows * _units + first * _units, count * _units),
+                            _units,
+                            count,
+                            _inputDim,
+                            _units,
+                            false
+                        );
             }
         );
         _clock.Stop();
         ProjectionSeconds += _clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The whole-sequence products of the backward pass of a batch of <paramref name="batch"/> rows.</summary>
+    /// <summary>The backward pass's products of a batch of <paramref name="batch"/> rows, block by block.</summary>
     public void BackwardProducts(int batch)
     {
         int width = _gates * _units;
@@ -98,52 +103,66 @@ public sealed class RecurrentGemmProxy
             i =>
             {
                 var (start, end) = Engine.ShardRange(batch, i);
-                int rows = (end - start) * _steps;
+                int n = end - start,
+                    rows = n * _steps;
                 var s = _shards[i];
-                for (int g = 0; g < _gates; g++)
+                foreach (var (first, count) in Blocks(n, RecurrentLayer.GradientBlockRows))
                 {
-                    var delta = s.Deltas.AsSpan(g * rows * _units, rows * _units);
-                    Gemm.MatMulTransposeA(
-                        s.Inputs.AsSpan(0, rows * _inputDim),
-                        _inputDim,
-                        delta,
-                        _units,
-                        s.KernelGradient.AsSpan(g * _units),
-                        width,
-                        rows,
-                        _inputDim,
-                        _units,
-                        false
-                    );
-                    Gemm.MatMulTransposeA(
-                        s.PreviousStates.AsSpan(0, rows * _units),
-                        _units,
-                        delta,
-                        _units,
-                        s.RecurrentGradient.AsSpan(g * _units),
-                        width,
-                        rows,
-                        _units,
-                        _units,
-                        false
-                    );
-                    Gemm.MatMul(
-                        delta,
-                        _units,
-                        _kernelTransposed.AsSpan(g * _units * _inputDim),
-                        _inputDim,
-                        s.Inputs.AsSpan(0, rows * _inputDim),
-                        _inputDim,
-                        rows,
-                        _units,
-                        _inputDim,
-                        g > 0
-                    );
+                    var inputs = s.Inputs.AsSpan(first * _inputDim, count * _inputDim);
+                    for (int g = 0; g < _gates; g++)
+                    {
+                        var delta = s.Deltas.AsSpan(g * rows * _units + first * _units, count * _units);
+                        Gemm.MatMulTransposeA(
+                            inputs,
+                            _inputDim,
+                            delta,
+                            _units,
+                            s.KernelGradient.AsSpan(g * _units),
+                            width,
+                            count,
+                            _inputDim,
+                            _units,
+                            first > 0
+                        );
+                        Gemm.MatMulTransposeA(
+                            s.PreviousStates.AsSpan(first * _units, count * _units),
+                            _units,
+                            delta,
+                            _units,
+                            s.RecurrentGradient.AsSpan(g * _units),
+                            width,
+                            count,
+                            _units,
+                            _units,
+                            first > 0
+                        );
+                    }
+                    for (int g = 0; g < _gates; g++)
+                        Gemm.MatMul(
+                            s.Deltas.AsSpan(g * rows * _units + first * _units, count * _units),
+                            _units,
+                            _kernelTransposed.AsSpan(g * _units * _inputDim),
+                            _inputDim,
+                            inputs,
+                            _inputDim,
+                            count,
+                            _units,
+                            _inputDim,
+                            g > 0
+                        );
                 }
             }
         );
         _clock.Stop();
         BackwardSeconds += _clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The layer's blocks as (first row, row count) over T·n time-major rows: whole timesteps, about <paramref name="blockRows"/> rows each.</summary>
+    private IEnumerable<(int First, int Count)> Blocks(int n, int blockRows)
+    {
+        int blockSteps = Math.Max(1, blockRows / n);
+        for (int t = 0; t < _steps; t += blockSteps)
+            yield return (t * n, Math.Min(blockSteps, _steps - t) * n);
     }
 
     /// <summary>One shard's operands: T·n rows each (n ≤ Engine.ShardRows).</summary>

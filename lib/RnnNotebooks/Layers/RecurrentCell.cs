@@ -14,13 +14,15 @@ namespace RnnNotebooks.Layers;
 /// 3 GRU z|r|h). See docs/keras-semantics.md#recurrent-layers.
 /// </para>
 /// <para>
-/// The kernels a step calls by name. Before the loop, <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float}, TimeBlock)"/>
-/// computes x_t·W_g + b_g of all timesteps with one GEMM per gate, so a step only adds h_{t−1}·U_g
+/// The kernels a step calls by name. Before the steps of a block of a few timesteps,
+/// <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float}, TimeBlock)"/> computes x_t·W_g + b_g of the
+/// block's timesteps with one GEMM per gate, so a step only adds h_{t−1}·U_g
 /// (<see cref="AddRecurrentProduct"/>) and applies its gates. Backwards a step leaves
 /// δ = ∂L/∂(pre-activation) in its gate blocks and adds δ·U_gᵀ into ∂L/∂h_{t−1}
 /// (<see cref="AddRecurrentInputGradient"/>); after the loop ∂L/∂W = Σ_t x_tᵀ·δ_t, ∂L/∂U = Σ_t h_{t−1}ᵀ·δ_t
-/// and ∂L/∂x_t = δ_t·Wᵀ are big GEMMs over all timesteps (<see cref="BackwardThroughInputs"/>,
-/// <see cref="AddRecurrentKernelGradient"/>).
+/// and ∂L/∂x_t = δ_t·Wᵀ are GEMMs over blocks of timesteps in increasing time, each sum one running chain
+/// (<see cref="BackwardThroughInputs"/>, <see cref="AddRecurrentKernelGradient"/>). Blocks keep a block's
+/// rows in cache between the products and the steps; they change no value.
 /// </para>
 /// <para>
 /// Between those GEMMs a step's element-wise work (activations, state update; backwards every gate's δ

@@ -163,10 +163,10 @@ public abstract partial class RecurrentLayer
     /// Rows (timesteps × shard rows) per block of the gradient products after the backward loop: the
     /// block's δ of every gate, inputs and states (≈ 0.3 MB at 4 gates × 32 units) stay in L2.
     /// </summary>
-    private const int GradientBlockRows = 512;
+    internal const int GradientBlockRows = 512;
 
     /// <summary>Rows per block of the input projection before the forward steps that read it (see <see cref="GradientBlockRows"/>).</summary>
-    private const int ForwardBlockRows = 512;
+    internal const int ForwardBlockRows = 512;
 
     /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
     internal static void FlushTiny(Span<float> values) => Elementwise.FlushBelow(values, 1e-30f);

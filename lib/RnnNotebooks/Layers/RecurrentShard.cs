@@ -336,8 +336,9 @@ internal sealed class RecurrentShard
 }
 
 /// <summary>
-/// A run of consecutive input times [First, First + Count): the unit in which the whole-sequence
-/// products are done, a few timesteps at a time, so that the rows they read are still in cache.
+/// A run of consecutive input times [First, First + Count): the unit in which the recurrent layer
+/// does its input projection and gradient products, a few timesteps at a time, so that the rows they
+/// read are still in cache.
 /// </summary>
 internal readonly record struct TimeBlock(int First, int Count)
 {
