@@ -25,6 +25,7 @@ public sealed record BenchmarkOptions
     public bool Profile { get; init; }
     public bool Predict { get; init; }
     public bool SelfCheck { get; init; }
+    public bool Fingerprint { get; init; }
     public int PredictSamples { get; init; } = 25_000;
     public int PredictBatch { get; init; } = 128;
     public bool Help { get; init; }
@@ -42,7 +43,7 @@ public sealed record BenchmarkOptions
     public (int Samples, int Timesteps) SelfCheckSize => (Samples ?? SelfCheckSamples, Timesteps ?? SelfCheckTimesteps);
 
     /// <summary>The epoch table runs when asked (--epochs) or when no other mode is.</summary>
-    public bool RunsEpochs => Epochs || !(Profile || Predict || SelfCheck || Gemm);
+    public bool RunsEpochs => Epochs || !(Profile || Predict || SelfCheck || Gemm || Fingerprint);
 
     public const string Usage = """
         RnnNotebooks speed benchmark (issues 3 and 15): one training epoch of Embedding(10000, 32) →
@@ -56,6 +57,8 @@ public sealed record BenchmarkOptions
           --profile                     one layer-by-layer epoch per model, timed per phase (after a small self-check)
           --predict                     Predict throughput (sequences/s) on --predict-samples × --timesteps
           --gemm                        GFLOP/s of the engine's GEMM shapes, single thread
+          --fingerprint                 hashes of weights and predictions after training 15 small recurrent
+                                        configurations: compare two builds to prove a change bit-identical
         options:
           --models simplernn,lstm,gru   models to run (default: all three)
           --samples N                   training sequences (default 20000; self-check 1000)
@@ -99,6 +102,7 @@ public sealed record BenchmarkOptions
                 "--profile" => options with { Profile = true },
                 "--predict" => options with { Predict = true },
                 "--self-check" => options with { SelfCheck = true },
+                "--fingerprint" => options with { Fingerprint = true },
                 "--predict-samples" => options with { PredictSamples = Positive() },
                 "--predict-batch" => options with { PredictBatch = Positive() },
                 "--help" or "-h" => options with { Help = true },

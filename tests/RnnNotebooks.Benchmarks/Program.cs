@@ -52,6 +52,8 @@ public static class Program
                 report["predict"] = RunPredict(options);
             if (options.Gemm)
                 report["gemm"] = RunGemm();
+            if (options.Fingerprint)
+                report["fingerprint"] = Fingerprint.Run();
             report["machine_at_end"] = Machine();
             if (options.OutPath is not null)
                 WriteAtomically(
