@@ -73,7 +73,7 @@ public sealed class RecurrentGemmProxy
                     rows = n * _steps;
                 var x = embedded.Data.AsSpan(start * _steps * _inputDim, rows * _inputDim);
                 var z = _shards[i].Deltas;
-                foreach (var (first, count) in Blocks(n, RecurrentLayer.ForwardBlockRows))
+                foreach (var (first, count) in Blocks(n, RecurrentLayer.DefaultBlockRows))
                     for (int g = 0; g < _gates; g++)
                         Gemm.MatMul(
                             x.Slice(first * _inputDim, count * _inputDim),
@@ -106,7 +106,7 @@ public sealed class RecurrentGemmProxy
                 int n = end - start,
                     rows = n * _steps;
                 var s = _shards[i];
-                foreach (var (first, count) in Blocks(n, RecurrentLayer.GradientBlockRows))
+                foreach (var (first, count) in Blocks(n, RecurrentLayer.DefaultBlockRows))
                 {
                     var inputs = s.Inputs.AsSpan(first * _inputDim, count * _inputDim);
                     for (int g = 0; g < _gates; g++)

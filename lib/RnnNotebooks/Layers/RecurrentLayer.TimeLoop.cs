@@ -71,7 +71,7 @@ public abstract partial class RecurrentLayer
         // A few timesteps at a time, in processing order: the block's time-major copy of the inputs
         // (row (t, r) = x[start + r, t]) and its projection x_t·W + b, then its steps, which find
         // their gate blocks still in cache.
-        int blockSteps = Math.Max(1, ForwardBlockRows / n);
+        int blockSteps = Math.Max(1, BlockRows / n);
         for (int first = 0; first < steps; first += blockSteps)
         {
             int count = Math.Min(blockSteps, steps - first);
@@ -160,13 +160,18 @@ public abstract partial class RecurrentLayer
     }
 
     /// <summary>
-    /// Rows (timesteps × shard rows) per block of the gradient products after the backward loop: the
-    /// block's δ of every gate, inputs and states (≈ 0.3 MB at 4 gates × 32 units) stay in L2.
+    /// Rows (timesteps × shard rows) per block of the input projection before the forward steps and of
+    /// the gradient products after the backward loop: the block's δ of every gate, inputs and states
+    /// (≈ 0.3 MB at 4 gates × 32 units) stay in L2.
     /// </summary>
-    internal const int GradientBlockRows = 512;
+    internal const int DefaultBlockRows = 512;
 
-    /// <summary>Rows per block of the input projection before the forward steps that read it (see <see cref="GradientBlockRows"/>).</summary>
-    internal const int ForwardBlockRows = 512;
+    /// <summary>
+    /// <see cref="DefaultBlockRows"/> unless a test sets it: any value ≥ 1 gives the same numbers (a
+    /// block holds at least one timestep), which the tests check by running 1, a few and all timesteps
+    /// per block.
+    /// </summary>
+    internal int BlockRows { get; set; } = DefaultBlockRows;
 
     /// <summary>Values below 1e-30 in magnitude (and subnormals) become 0.</summary>
     internal static void FlushTiny(Span<float> values) => Elementwise.FlushBelow(values, 1e-30f);
@@ -235,7 +240,7 @@ public abstract partial class RecurrentLayer
         // Weight gradients and ∂L/∂x a few timesteps at a time, in increasing time, while the block's
         // δ, inputs and states are in cache (each weight-gradient sum runs on as one chain over the
         // blocks); ∂L/∂x is built time-major in the shard's input copy and moved to batch-major rows.
-        int blockSteps = Math.Max(1, GradientBlockRows / n);
+        int blockSteps = Math.Max(1, BlockRows / n);
         for (int first = 0; first < steps; first += blockSteps)
         {
             var times = new TimeBlock(first, Math.Min(blockSteps, steps - first));

@@ -133,6 +133,43 @@ public class FusedStepTests
             fast[name].Should().Equal(expected, name);
     }
 
+    /// <summary>
+    /// The input projection and the gradient products run a block of timesteps at a time
+    /// (<see cref="RecurrentLayer.BlockRows"/>); each weight gradient stays one chain over the rows in
+    /// order, so one timestep per block, a few, or the whole sequence at once (these small layers' default)
+    /// give the same bytes: outputs, states, internals and every gradient.
+    /// </summary>
+    [Theory]
+    [InlineData(CellKind.Simple)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    [InlineData(CellKind.GruResetAfter)]
+    public void Blocks_of_timesteps_of_any_size_give_the_whole_sequences_bytes(CellKind cell)
+    {
+        var setups = Setups.Append(
+            new Setup(
+                "benchmark-like",
+                ReturnSequences: true,
+                Dropout: 0.2f,
+                RecurrentDropout: 0.2f,
+                Batch: 70,
+                Units: 32,
+                Steps: 20
+            )
+        );
+        foreach (var setup in setups)
+        {
+            var whole = Run(cell, "tanh", "hard_sigmoid", setup, bits: 0, blockRows: int.MaxValue);
+            foreach (int rows in new[] { 1, 15, 40, RecurrentLayer.DefaultBlockRows })
+            {
+                var blocked = Run(cell, "tanh", "hard_sigmoid", setup, bits: 0, blockRows: rows);
+                blocked.Keys.Should().Equal(whole.Keys);
+                foreach (var (name, expected) in whole)
+                    blocked[name].Should().Equal(expected, $"{name} of {cell}, {setup.Name}, {rows} rows per block");
+            }
+        }
+    }
+
     [Fact]
     public void Cells_use_the_fused_kernels_where_vectors_are_accelerated()
     {
@@ -151,7 +188,8 @@ public class FusedStepTests
         string activation,
         string recurrentActivation,
         Setup setup,
-        int? bits
+        int? bits,
+        int? blockRows = null
     )
     {
         int inputDim = 4;
@@ -164,6 +202,8 @@ public class FusedStepTests
         foreach (var inner in inners)
         {
             inner.RecordInternals = true;
+            if (blockRows is int rows)
+                inner.BlockRows = rows;
             // Random biases (the defaults are zeros, and LSTM's forget bias ones) reach every bias path.
             if (inner.Bias is { } bias)
                 for (int i = 0; i < bias.Value.Size; i++)
