@@ -204,10 +204,9 @@ public abstract partial class RecurrentLayer
                 reverseTime: GoBackwards
             );
         else
-        {
-            s.StateGrads.Clear();
+            // Only the last step's output is used; every earlier ∂L/∂h_t is cleared just before the
+            // step that accumulates into it (a block in L1, not the whole T·n·u buffer up front).
             dOut.AsSpan(s.Start * units, block).CopyTo(s.StateGrad(lastTime));
-        }
         if (finalStateGradients is not null)
         {
             var dh = s.StateGrad(lastTime);
@@ -224,6 +223,8 @@ public abstract partial class RecurrentLayer
         {
             int t = TimeOf(step);
             var previous = step > 0 ? s.StateGrad(TimeOf(step - 1)) : s.InitialGrad(0);
+            if (!ReturnSequences && step > 0)
+                previous.Clear();
             if (s.HasStepMask)
                 HoldGradientsOfPaddedRows(s, t);
             Cell.BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
