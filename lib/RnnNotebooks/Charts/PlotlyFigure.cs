@@ -42,9 +42,16 @@ public static class PlotlyFigure
                 ["pattern"] = "independent",
             };
             var annotations = new JsonArray();
+            // Series that recur across panels (training and validation in each metric's panel) share one
+            // legend entry; otherwise each panel's series sit under the panel's title, since the
+            // palette starts over in every panel and equal colours would name different curves.
+            bool byPanel = !RepeatsNames(grid.Panels);
+            if (byPanel)
+                layout["legend"] = new JsonObject { ["groupclick"] = "toggleitem" };
             for (int i = 0; i < grid.Panels.Count; i++)
             {
-                if (!AddPanel(grid.Panels[i], i + 1, data, layout))
+                string? group = byPanel ? grid.Panels[i].Title ?? $"panel {i + 1}" : null;
+                if (!AddPanel(grid.Panels[i], i + 1, data, layout, group))
                     return null;
                 if (grid.Panels[i].Title is { } panelTitle)
                     annotations.Add(
@@ -74,7 +81,18 @@ public static class PlotlyFigure
     private static string Suffix(int panel) =>
         panel == 1 ? "" : panel.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static bool AddPanel(Chart chart, int panel, JsonArray data, JsonObject layout)
+    /// <summary>Whether a series name appears in more than one line-chart panel.</summary>
+    private static bool RepeatsNames(IReadOnlyList<Chart> panels)
+    {
+        var seen = new HashSet<string>();
+        foreach (var panel in panels.OfType<XYChart>())
+        foreach (var name in panel.Series.Select(series => series.Name).Distinct())
+            if (!seen.Add(name))
+                return true;
+        return false;
+    }
+
+    private static bool AddPanel(Chart chart, int panel, JsonArray data, JsonObject layout, string? legendGroup = null)
     {
         string s = Suffix(panel);
         var xAxis = new JsonObject { ["zeroline"] = false, ["gridcolor"] = "#e5e7eb" };
@@ -90,8 +108,8 @@ public static class PlotlyFigure
                     {
                         ["type"] = "scatter",
                         ["name"] = series.Name,
-                        ["legendgroup"] = series.Name,
-                        ["showlegend"] = panel == 1 || !SeenBefore(data, series.Name),
+                        ["legendgroup"] = legendGroup ?? series.Name,
+                        ["showlegend"] = legendGroup is not null || panel == 1 || !SeenBefore(data, series.Name),
                         ["mode"] = series.Style switch
                         {
                             SeriesStyle.Markers => "markers",
@@ -105,10 +123,18 @@ public static class PlotlyFigure
                         ["xaxis"] = "x" + s,
                         ["yaxis"] = "y" + s,
                     };
+                    if (legendGroup is not null)
+                        trace["legendgrouptitle"] = new JsonObject { ["text"] = legendGroup };
                     data.Add(trace);
                 }
                 Title(xAxis, xy.XLabel);
                 Title(yAxis, xy.YLabel);
+                // Whole-number x (epochs, timesteps) gets whole-number ticks, the SVG's, not plotly's 1.5.
+                if (IntegerTicks(xy) is { } ticks)
+                {
+                    xAxis["tick0"] = ticks.Min;
+                    xAxis["dtick"] = ticks.Step;
+                }
                 if (xy.XMin is { } x0 && xy.XMax is { } x1)
                     xAxis["range"] = new JsonArray(x0, x1);
                 if (xy.LogY)
@@ -196,6 +222,21 @@ public static class PlotlyFigure
         layout["xaxis" + s] = xAxis;
         layout["yaxis" + s] = yAxis;
         return true;
+    }
+
+    /// <summary>The SVG's x ticks when every drawn x is a whole number and the chart sets no x range, else null.</summary>
+    private static Ticks? IntegerTicks(XYChart xy)
+    {
+        if (xy.XMin is not null || xy.XMax is not null)
+            return null;
+        var xs = xy
+            .Series.SelectMany(series => series.X.Zip(series.Y))
+            .Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second) && (!xy.LogY || p.Second > 0))
+            .Select(p => p.First)
+            .ToArray();
+        if (xs.Length == 0 || xs.Any(v => v != Math.Floor(v)))
+            return null;
+        return Ticks.Compute(xs.Min(), xs.Max(), target: 8, extend: false, integer: true);
     }
 
     private static bool SeenBefore(JsonArray data, string name) =>

@@ -47,6 +47,53 @@ public class PlotlyFigureTests
     }
 
     [Fact]
+    public void Whole_number_x_gets_the_svgs_whole_number_ticks_fractional_x_plotlys_own()
+    {
+        var epochs = RnnNotebooks.Charts.Charts.Line("loss", "epoch", "loss").AddLine("loss", [0.7, 0.5]);
+        var axis = PlotlyFigure.For(epochs)!["layout"]!["xaxis"]!;
+        axis["tick0"]!.GetValue<double>().Should().Be(1);
+        axis["dtick"]!.GetValue<double>().Should().Be(1, "two epochs must not show a tick at 1.5");
+
+        var long_ = RnnNotebooks
+            .Charts.Charts.Line("loss", "step", "loss")
+            .AddLine("loss", Enumerable.Range(0, 40).Select(i => 1.0 / (i + 1)));
+        var longAxis = PlotlyFigure.For(long_)!["layout"]!["xaxis"]!;
+        (longAxis["dtick"]!.GetValue<double>() % 1).Should().Be(0);
+        longAxis["dtick"]!.GetValue<double>().Should().BeGreaterThan(1, "40 steps get fewer ticks than points");
+
+        var fractional = RnnNotebooks.Charts.Charts.Line("f", "x", "y").AddLine("f", [0.0, 0.5, 1.0], [1.0, 2.0, 3.0]);
+        PlotlyFigure.For(fractional)!["layout"]!["xaxis"]!.AsObject().ContainsKey("dtick").Should().BeFalse();
+    }
+
+    [Fact]
+    public void Panels_with_different_series_list_them_under_each_panels_title_shared_names_share_an_entry()
+    {
+        var grid = RnnNotebooks.Charts.Charts.SideBySide(
+            RnnNotebooks.Charts.Charts.Line("SimpleRNN").AddLine("γ = 1", [1.0, 2.0]).AddLine("γ = 3", [2.0, 3.0]),
+            RnnNotebooks
+                .Charts.Charts.Line("LSTM")
+                .AddLine("forget bias 1", [1.0, 2.0])
+                .AddLine("forget bias 5", [2.0, 1.0])
+        );
+        var traces = PlotlyFigure.For(grid)!["data"]!.AsArray();
+        traces.Select(t => (string)t!["legendgroup"]!).Should().Equal("SimpleRNN", "SimpleRNN", "LSTM", "LSTM");
+        traces
+            .Select(t => (string)t!["legendgrouptitle"]!["text"]!)
+            .Should()
+            .Equal("SimpleRNN", "SimpleRNN", "LSTM", "LSTM");
+        traces.Should().OnlyContain(t => (bool)t!["showlegend"]!);
+
+        var twoMetrics = RnnNotebooks.Charts.Charts.SideBySide(
+            RnnNotebooks.Charts.Charts.Line("accuracy").AddLine("train", [0.5, 0.7]).AddLine("validation", [0.6, 0.65]),
+            RnnNotebooks.Charts.Charts.Line("loss").AddLine("train", [0.7, 0.5]).AddLine("validation", [0.6, 0.55])
+        );
+        var shared = PlotlyFigure.For(twoMetrics)!["data"]!.AsArray();
+        shared.Select(t => (string)t!["legendgroup"]!).Should().Equal(shared.Select(t => (string)t!["name"]!));
+        shared.Should().OnlyContain(t => !t!.AsObject().ContainsKey("legendgrouptitle"));
+        shared.Select(t => (bool)t!["showlegend"]!).Should().Equal(true, true, false, false);
+    }
+
+    [Fact]
     public void Heatmaps_and_box_plots_have_a_figure_bar_charts_stay_pictures()
     {
         var heatmap = RnnNotebooks.Charts.Charts.Heatmap(
