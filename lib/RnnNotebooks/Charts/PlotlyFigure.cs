@@ -130,9 +130,9 @@ public static class PlotlyFigure
                 Title(xAxis, xy.XLabel);
                 Title(yAxis, xy.YLabel);
                 // Whole-number x (epochs, timesteps) gets whole-number ticks, the SVG's, not plotly's 1.5.
-                if (IntegerTicks(xy) is { } ticks)
+                if (IntegerTicks(xy) is { Values.Count: > 0 } ticks)
                 {
-                    xAxis["tick0"] = ticks.Min;
+                    xAxis["tick0"] = ticks.Values[0];
                     xAxis["dtick"] = ticks.Step;
                 }
                 if (xy.XMin is { } x0 && xy.XMax is { } x1)
