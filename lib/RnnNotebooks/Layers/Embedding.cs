@@ -145,18 +145,9 @@ public sealed class Embedding : Layer
             throw new ArgumentException("output shorter than the positions");
         ref float e = ref MemoryMarshal.GetArrayDataReference(table);
         ref float y = ref MemoryMarshal.GetArrayDataReference(output);
+        // ids were checked against [0, V) by TokenIds, so every row lies inside the table.
         for (int p = first; p < end; p++)
-        {
-            // ids were checked against [0, V) by TokenIds, so every row lies inside the table.
-            ref float row = ref Unsafe.Add(ref e, (nint)ids[p] * d);
-            ref float target = ref Unsafe.Add(ref y, (nint)p * d);
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; j <= d - Vector256<float>.Count; j += Vector256<float>.Count)
-                    Vector256.LoadUnsafe(ref row, (nuint)j).StoreUnsafe(ref target, (nuint)j);
-            for (; j < d; j++)
-                Unsafe.Add(ref target, j) = Unsafe.Add(ref row, j);
-        }
+            Elementwise.CopyRow(ref Unsafe.Add(ref e, (nint)ids[p] * d), ref Unsafe.Add(ref y, (nint)p * d), d);
     }
 
     /// <summary>∂E[id_p] += ∂y[p] for every position p, in order.</summary>

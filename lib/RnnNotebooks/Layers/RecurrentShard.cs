@@ -216,18 +216,10 @@ internal sealed class RecurrentShard
 
     public Span<float> StateGrad(int t) => _stateGrads.AsSpan(t * BlockSize, BlockSize);
 
-    /// <summary>Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s with reverseTime).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ToTimeMajor(
-        ReadOnlySpan<float> batchMajor,
-        Span<float> timeMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    ) => Transpose(batchMajor, timeMajor, n, steps, width, reverseTime, toTimeMajor: true, new TimeBlock(0, steps));
-
-    /// <summary><see cref="ToTimeMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> for the batch-major times of one block only.</summary>
+    /// <summary>
+    /// Rows of a (n, T, w) batch-major block to a (T, n, w) time-major one (time block T − 1 − s for step s
+    /// with reverseTime), for the batch-major times of <paramref name="times"/> only when given.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToTimeMajor(
         ReadOnlySpan<float> batchMajor,
@@ -236,21 +228,20 @@ internal sealed class RecurrentShard
         int steps,
         int width,
         bool reverseTime,
-        TimeBlock times
-    ) => Transpose(batchMajor, timeMajor, n, steps, width, reverseTime, toTimeMajor: true, times);
+        TimeBlock? times = null
+    ) =>
+        Transpose(
+            batchMajor,
+            timeMajor,
+            n,
+            steps,
+            width,
+            reverseTime,
+            toTimeMajor: true,
+            times ?? new TimeBlock(0, steps)
+        );
 
-    /// <summary>The inverse of <see cref="ToTimeMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ToBatchMajor(
-        ReadOnlySpan<float> timeMajor,
-        Span<float> batchMajor,
-        int n,
-        int steps,
-        int width,
-        bool reverseTime
-    ) => Transpose(timeMajor, batchMajor, n, steps, width, reverseTime, toTimeMajor: false, new TimeBlock(0, steps));
-
-    /// <summary><see cref="ToBatchMajor(ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> for the batch-major times of one block only.</summary>
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToBatchMajor(
         ReadOnlySpan<float> timeMajor,
@@ -259,8 +250,18 @@ internal sealed class RecurrentShard
         int steps,
         int width,
         bool reverseTime,
-        TimeBlock times
-    ) => Transpose(timeMajor, batchMajor, n, steps, width, reverseTime, toTimeMajor: false, times);
+        TimeBlock? times = null
+    ) =>
+        Transpose(
+            timeMajor,
+            batchMajor,
+            n,
+            steps,
+            width,
+            reverseTime,
+            toTimeMajor: false,
+            times ?? new TimeBlock(0, steps)
+        );
 
     /// <summary>
     /// Row (r, t) of the batch-major side ↔ row (block, r) of the time-major side, block = t (T − 1 − t
@@ -297,26 +298,11 @@ internal sealed class RecurrentShard
                 nint batchRow = ((nint)r * steps + t) * width,
                     timeRow = ((nint)block * n + r) * width;
                 if (toTimeMajor)
-                    CopyRow(ref Unsafe.Add(ref from, batchRow), ref Unsafe.Add(ref to, timeRow), width);
+                    Elementwise.CopyRow(ref Unsafe.Add(ref from, batchRow), ref Unsafe.Add(ref to, timeRow), width);
                 else
-                    CopyRow(ref Unsafe.Add(ref from, timeRow), ref Unsafe.Add(ref to, batchRow), width);
+                    Elementwise.CopyRow(ref Unsafe.Add(ref from, timeRow), ref Unsafe.Add(ref to, batchRow), width);
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRow(ref float from, ref float to, int width)
-    {
-        nuint k = 0,
-            count = (nuint)width;
-        if (Vector512.IsHardwareAccelerated)
-            for (; k + (nuint)Vector512<float>.Count <= count; k += (nuint)Vector512<float>.Count)
-                Vector512.LoadUnsafe(ref from, k).StoreUnsafe(ref to, k);
-        else if (Vector256.IsHardwareAccelerated)
-            for (; k + (nuint)Vector256<float>.Count <= count; k += (nuint)Vector256<float>.Count)
-                Vector256.LoadUnsafe(ref from, k).StoreUnsafe(ref to, k);
-        for (; k < count; k++)
-            Unsafe.Add(ref to, k) = Unsafe.Add(ref from, k);
     }
 
     private static void Ensure(ref AlignedArray buffer, int size) => AlignedArray.Ensure(ref buffer, size);

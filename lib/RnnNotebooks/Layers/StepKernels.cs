@@ -560,6 +560,25 @@ internal static class Elementwise
             Unsafe.Add(ref cr, k) = Unsafe.Add(ref ar, k) * Unsafe.Add(ref br, k) + Unsafe.Add(ref cr, k);
     }
 
+    /// <summary>
+    /// to[0..width) = from[0..width) by reference, for copies of many short rows (a row is a few vectors;
+    /// slicing a span per row cost more than the copy).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyRow(ref float from, ref float to, int width)
+    {
+        nuint k = 0,
+            count = (nuint)width;
+        if (Vector512.IsHardwareAccelerated)
+            for (; k + (nuint)Vector512<float>.Count <= count; k += (nuint)Vector512<float>.Count)
+                Vector512.LoadUnsafe(ref from, k).StoreUnsafe(ref to, k);
+        else if (Vector256.IsHardwareAccelerated)
+            for (; k + (nuint)Vector256<float>.Count <= count; k += (nuint)Vector256<float>.Count)
+                Vector256.LoadUnsafe(ref from, k).StoreUnsafe(ref to, k);
+        for (; k < count; k++)
+            Unsafe.Add(ref to, k) = Unsafe.Add(ref from, k);
+    }
+
     /// <summary>acc = acc + b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddTo(Span<float> acc, ReadOnlySpan<float> b)
