@@ -68,6 +68,20 @@ public class FusedStepTests
         new("16 units", ReturnSequences: true, Batch: 9, Units: 16, Steps: 4),
     ];
 
+    /// <summary>
+    /// Three shards of 23–24 rows, 32 units (blocks of whole vectors), dropout on: the shape the
+    /// notebooks and the benchmark train, run with default activations on the machine's own width.
+    /// </summary>
+    private static readonly Setup BenchmarkLike = new(
+        "benchmark-like",
+        ReturnSequences: true,
+        Dropout: 0.2f,
+        RecurrentDropout: 0.2f,
+        Batch: 70,
+        Units: 32,
+        Steps: 20
+    );
+
     public static TheoryData<CellKind, string, int> Cases()
     {
         var data = new TheoryData<CellKind, string, int>();
@@ -115,17 +129,7 @@ public class FusedStepTests
     [InlineData(CellKind.GruResetAfter)]
     public void A_benchmark_shaped_layer_trains_to_the_same_bytes_with_the_fast_path_switched_off(CellKind cell)
     {
-        // Three shards of 23–24 rows, 32 units (blocks of whole vectors), default activations and
-        // the machine's own vector width, dropout on: the shape the notebooks and benchmark train.
-        var setup = new Setup(
-            "benchmark-like",
-            ReturnSequences: true,
-            Dropout: 0.2f,
-            RecurrentDropout: 0.2f,
-            Batch: 70,
-            Units: 32,
-            Steps: 20
-        );
+        var setup = BenchmarkLike;
         var fast = Run(cell, "tanh", "hard_sigmoid", setup, bits: 0);
         var reference = Run(cell, "tanh", "hard_sigmoid", setup, bits: null);
         fast.Should().ContainKey("grad kernel");
@@ -146,17 +150,7 @@ public class FusedStepTests
     [InlineData(CellKind.GruResetAfter)]
     public void Blocks_of_timesteps_of_any_size_give_the_whole_sequences_bytes(CellKind cell)
     {
-        var setups = Setups.Append(
-            new Setup(
-                "benchmark-like",
-                ReturnSequences: true,
-                Dropout: 0.2f,
-                RecurrentDropout: 0.2f,
-                Batch: 70,
-                Units: 32,
-                Steps: 20
-            )
-        );
+        var setups = Setups.Append(BenchmarkLike);
         foreach (var setup in setups)
         {
             var whole = Run(cell, "tanh", "hard_sigmoid", setup, bits: 0, blockRows: int.MaxValue);
