@@ -93,8 +93,7 @@ public sealed class GruCell : RecurrentCell
             hh = s.Gate(2, t),
             extra = s.Extra(0, t),
             h = s.State(0, outSlot);
-        AddRecurrentProduct(s, 0, t, hPrev, z);
-        AddRecurrentProduct(s, 1, t, hPrev, r);
+        AddRecurrentProducts(s, 0, 2, t, hPrev);
         var operand = RecurrentOperand(s, 2, t, hPrev);
         if (ResetAfter)
         {
@@ -144,8 +143,7 @@ public sealed class GruCell : RecurrentCell
                 previousStateGrad
             );
         }
-        AddRecurrentInputGradient(s, 0, z, previousStateGrad);
-        AddRecurrentInputGradient(s, 1, r, previousStateGrad);
+        AddRecurrentInputGradients(s, 0, 2, t, previousStateGrad);
     }
 
     /// <summary>The step one operation per pass over the blocks (the plain form <see cref="Step"/> is tested against).</summary>

@@ -61,9 +61,7 @@ public sealed class LstmCell : RecurrentCell
             ReferenceStep(s, t, inSlot, outSlot);
             return;
         }
-        var hPrev = s.State(0, inSlot);
-        for (int g = 0; g < 4; g++)
-            AddRecurrentProduct(s, g, t, hPrev, s.Gate(g, t));
+        AddRecurrentProducts(s, 0, 4, t, s.State(0, inSlot));
         Kernels.LstmForward(
             s.Gate(0, t),
             s.Gate(1, t),
@@ -94,8 +92,7 @@ public sealed class LstmCell : RecurrentCell
             s.State(1, inSlot),
             s.InitialGrad(1)
         );
-        for (int g = 0; g < 4; g++)
-            AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
+        AddRecurrentInputGradients(s, 0, 4, t, previousStateGrad);
     }
 
     /// <summary>The step one operation per pass over the blocks (the plain form <see cref="Step"/> is tested against).</summary>

@@ -222,6 +222,80 @@ public abstract class RecurrentCell
     ) => RecurrentProduct(s, gate, RecurrentOperand(s, gate, t, previous), target, accumulate: true);
 
     /// <summary>
+    /// Gate blocks <paramref name="first"/> … first + count − 1 of step t += h_{t−1}·U_g: one product
+    /// over the gates' panels (the same bits as one <see cref="AddRecurrentProduct"/> per gate, which
+    /// recurrent dropout still needs: each gate has its own masked operand).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private protected void AddRecurrentProducts(
+        RecurrentShard s,
+        int first,
+        int count,
+        int t,
+        ReadOnlySpan<float> previous
+    )
+    {
+        if (s.HasRecurrentMasks)
+        {
+            for (int g = first; g < first + count; g++)
+                AddRecurrentProduct(s, g, t, previous, s.Gate(g, t));
+            return;
+        }
+        Gemm.MatMulIntoPanelsOfC(
+            a: previous,
+            lda: Units,
+            b: _recurrentKernel.AsSpan(first * Units),
+            ldb: GateCount * Units,
+            c: s.GatePanels(first, count, t),
+            ldc: Units,
+            panelStride: s.GateStride,
+            panels: count,
+            m: s.Rows,
+            k: Units,
+            panelWidth: Units,
+            accumulate: true,
+            Gemm.BestPath
+        );
+    }
+
+    /// <summary>
+    /// ∂L/∂h_{t−1} += Σ_g δ_g · U_gᵀ over gates <paramref name="first"/> … first + count − 1 of step t,
+    /// their δ in the gate blocks: one product over the gates' panels (the same bits as one
+    /// <see cref="AddRecurrentInputGradient"/> per gate, which recurrent dropout still needs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private protected void AddRecurrentInputGradients(
+        RecurrentShard s,
+        int first,
+        int count,
+        int t,
+        Span<float> previousStateGrad
+    )
+    {
+        if (s.HasRecurrentMasks)
+        {
+            for (int g = first; g < first + count; g++)
+                AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
+            return;
+        }
+        Gemm.MatMulOverPanelsOfA(
+            a: s.GatePanels(first, count, t),
+            lda: Units,
+            panelStride: s.GateStride,
+            panels: count,
+            b: _recurrentTransposed.AsSpan(first * Units * Units),
+            ldb: Units,
+            c: previousStateGrad,
+            ldc: Units,
+            m: s.Rows,
+            k: Units,
+            n: Units,
+            accumulate: true,
+            Gemm.BestPath
+        );
+    }
+
+    /// <summary>
     /// The left operand of h_{t−1}·U_g for the step reading x_t: h_{t−1} itself, or (with recurrent
     /// dropout) h_{t−1} ⊙ mask_g, kept for the weight gradient.
     /// </summary>

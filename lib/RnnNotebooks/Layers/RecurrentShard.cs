@@ -185,6 +185,16 @@ internal sealed class RecurrentShard
 
     public Span<float> Gate(int g, int t) => _gates.AsSpan((g * Steps + t) * BlockSize, BlockSize);
 
+    /// <summary>Floats from a gate's block at step t to the next gate's block at the same step, T·n·u.</summary>
+    public int GateStride => Steps * BlockSize;
+
+    /// <summary>
+    /// The blocks of gates <paramref name="first"/> … first + count − 1 at step t, as panels
+    /// <see cref="GateStride"/> apart (the operand of one product over several gates).
+    /// </summary>
+    public Span<float> GatePanels(int first, int count, int t) =>
+        _gates.AsSpan((first * Steps + t) * BlockSize, (count - 1) * GateStride + BlockSize);
+
     public Span<float> State(int k, int slot) => _states[k].AsSpan(slot * BlockSize, BlockSize);
 
     /// <summary>T consecutive state slots from <paramref name="firstSlot"/>, as a (T·n, u) matrix.</summary>

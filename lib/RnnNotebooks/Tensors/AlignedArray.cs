@@ -35,15 +35,21 @@ internal sealed class AlignedArray
     public int Length { get; }
 
     /// <summary><paramref name="length"/> floats from <paramref name="start"/>.</summary>
+    /// <remarks>Inlined: the time loop asks for a few blocks per step (0.8 % of an LSTM epoch as a call).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<float> AsSpan(int start, int length)
     {
         if ((uint)start > (uint)Length || (uint)length > (uint)(Length - start))
-            throw new ArgumentOutOfRangeException(
-                nameof(start),
-                $"[{start}, {start + length}) is outside the buffer's {Length} floats"
-            );
+            ThrowOutside(start, length);
         return _array.AsSpan(_offset + start, length);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutside(int start, int length) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(start),
+            $"[{start}, {start + length}) is outside the buffer's {Length} floats"
+        );
 
     /// <summary>Everything from <paramref name="start"/> to the end.</summary>
     public Span<float> AsSpan(int start = 0) => AsSpan(start, Length - start);

@@ -205,7 +205,9 @@ public static partial class Gemm
         float* c,
         nint ldc,
         int depth,
-        bool load
+        bool load,
+        int panels = 1,
+        nint panelJump = 0
     )
         where TRows : struct, IRows
         where TColumns : struct, IWidth512
@@ -283,65 +285,72 @@ public static partial class Gemm
             x5 = 5 * xr,
             x6 = 6 * xr,
             x7 = 7 * xr;
-        for (int p = 0; p < depth; p++)
+        // The contraction may run over several panels of X (the gates of one step, apart in memory):
+        // panel q starts at x + q·panelJump; C stays in registers across them, B's rows run on.
+        float* panel = x;
+        for (int q = 0; q < panels; q++)
         {
-            var b0 = Avx512F.LoadVector512(b);
-            var b1 = two ? Avx512F.LoadVector512(b + 16) : default;
-            var v = Vector512.Create(*x);
-            c00 = Avx512F.FusedMultiplyAdd(v, b0, c00);
-            if (two)
-                c01 = Avx512F.FusedMultiplyAdd(v, b1, c01);
-            if (rows > 1)
+            x = panel + q * panelJump;
+            for (int p = 0; p < depth; p++)
             {
-                v = Vector512.Create(*(x + x1));
-                c10 = Avx512F.FusedMultiplyAdd(v, b0, c10);
+                var b0 = Avx512F.LoadVector512(b);
+                var b1 = two ? Avx512F.LoadVector512(b + 16) : default;
+                var v = Vector512.Create(*x);
+                c00 = Avx512F.FusedMultiplyAdd(v, b0, c00);
                 if (two)
-                    c11 = Avx512F.FusedMultiplyAdd(v, b1, c11);
+                    c01 = Avx512F.FusedMultiplyAdd(v, b1, c01);
+                if (rows > 1)
+                {
+                    v = Vector512.Create(*(x + x1));
+                    c10 = Avx512F.FusedMultiplyAdd(v, b0, c10);
+                    if (two)
+                        c11 = Avx512F.FusedMultiplyAdd(v, b1, c11);
+                }
+                if (rows > 2)
+                {
+                    v = Vector512.Create(*(x + x2));
+                    c20 = Avx512F.FusedMultiplyAdd(v, b0, c20);
+                    if (two)
+                        c21 = Avx512F.FusedMultiplyAdd(v, b1, c21);
+                }
+                if (rows > 3)
+                {
+                    v = Vector512.Create(*(x + x3));
+                    c30 = Avx512F.FusedMultiplyAdd(v, b0, c30);
+                    if (two)
+                        c31 = Avx512F.FusedMultiplyAdd(v, b1, c31);
+                }
+                if (rows > 4)
+                {
+                    v = Vector512.Create(*(x + x4));
+                    c40 = Avx512F.FusedMultiplyAdd(v, b0, c40);
+                    if (two)
+                        c41 = Avx512F.FusedMultiplyAdd(v, b1, c41);
+                }
+                if (rows > 5)
+                {
+                    v = Vector512.Create(*(x + x5));
+                    c50 = Avx512F.FusedMultiplyAdd(v, b0, c50);
+                    if (two)
+                        c51 = Avx512F.FusedMultiplyAdd(v, b1, c51);
+                }
+                if (rows > 6)
+                {
+                    v = Vector512.Create(*(x + x6));
+                    c60 = Avx512F.FusedMultiplyAdd(v, b0, c60);
+                    if (two)
+                        c61 = Avx512F.FusedMultiplyAdd(v, b1, c61);
+                }
+                if (rows > 7)
+                {
+                    v = Vector512.Create(*(x + x7));
+                    c70 = Avx512F.FusedMultiplyAdd(v, b0, c70);
+                    if (two)
+                        c71 = Avx512F.FusedMultiplyAdd(v, b1, c71);
+                }
+                x += xc;
+                b += ldb;
             }
-            if (rows > 2)
-            {
-                v = Vector512.Create(*(x + x2));
-                c20 = Avx512F.FusedMultiplyAdd(v, b0, c20);
-                if (two)
-                    c21 = Avx512F.FusedMultiplyAdd(v, b1, c21);
-            }
-            if (rows > 3)
-            {
-                v = Vector512.Create(*(x + x3));
-                c30 = Avx512F.FusedMultiplyAdd(v, b0, c30);
-                if (two)
-                    c31 = Avx512F.FusedMultiplyAdd(v, b1, c31);
-            }
-            if (rows > 4)
-            {
-                v = Vector512.Create(*(x + x4));
-                c40 = Avx512F.FusedMultiplyAdd(v, b0, c40);
-                if (two)
-                    c41 = Avx512F.FusedMultiplyAdd(v, b1, c41);
-            }
-            if (rows > 5)
-            {
-                v = Vector512.Create(*(x + x5));
-                c50 = Avx512F.FusedMultiplyAdd(v, b0, c50);
-                if (two)
-                    c51 = Avx512F.FusedMultiplyAdd(v, b1, c51);
-            }
-            if (rows > 6)
-            {
-                v = Vector512.Create(*(x + x6));
-                c60 = Avx512F.FusedMultiplyAdd(v, b0, c60);
-                if (two)
-                    c61 = Avx512F.FusedMultiplyAdd(v, b1, c61);
-            }
-            if (rows > 7)
-            {
-                v = Vector512.Create(*(x + x7));
-                c70 = Avx512F.FusedMultiplyAdd(v, b0, c70);
-                if (two)
-                    c71 = Avx512F.FusedMultiplyAdd(v, b1, c71);
-            }
-            x += xc;
-            b += ldb;
         }
         Avx512F.Store(c, c00);
         if (two)

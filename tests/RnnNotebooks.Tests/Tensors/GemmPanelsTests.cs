@@ -1,0 +1,157 @@
+using System.Runtime.Intrinsics.X86;
+using RnnNotebooks.Tensors;
+
+namespace RnnNotebooks.Tests.Tensors;
+
+/// <summary>
+/// The products over panels (the gate blocks of one timestep, far apart in a recurrent layer's gate
+/// buffer) against what they replace: one MatMul per panel. Every shape must give the same bits, on
+/// every path, whether or not the AVX-512 panel sweep takes it (16-column multiples, short
+/// contractions) or it falls back to the calls themselves.
+/// </summary>
+public class GemmPanelsTests
+{
+    public static TheoryData<string> Paths()
+    {
+        var data = new TheoryData<string> { "Scalar", "Vector128" };
+        if (Avx2.IsSupported && Fma.IsSupported)
+            data.Add("Avx2Fma");
+        if (Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported)
+            data.Add("Avx512");
+        return data;
+    }
+
+    private static readonly int[] Rows = [1, 5, 8, 13, 32, 33];
+    private static readonly int[] Depths = [1, 12, 32, 70, 200];
+    private static readonly int[] Widths = [8, 12, 16, 32, 48, 64];
+    private static readonly int[] PanelCounts = [1, 2, 3, 4];
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void OverPanelsOfAEqualsOneAccumulatingCallPerPanel(string pathName)
+    {
+        var path = Enum.Parse<Gemm.Path>(pathName);
+        var rng = new Random(5);
+        foreach (int m in Rows)
+        foreach (int k in Depths)
+        foreach (int n in Widths)
+        foreach (int panels in PanelCounts)
+        foreach (bool accumulate in new[] { false, true })
+        {
+            int lda = k + 3,
+                ldc = n + 1,
+                panelStride = m * lda + 7;
+            var a = RandomArray(panels * panelStride, rng);
+            var b = RandomArray(panels * k * n, rng);
+            var start = RandomArray(m * ldc, rng);
+            var expected = (float[])start.Clone();
+            for (int q = 0; q < panels; q++)
+                Gemm.MatMul(
+                    a.AsSpan(q * panelStride),
+                    lda,
+                    b.AsSpan(q * k * n),
+                    n,
+                    expected,
+                    ldc,
+                    m,
+                    k,
+                    n,
+                    accumulate || q > 0,
+                    path
+                );
+            var actual = (float[])start.Clone();
+            Gemm.MatMulOverPanelsOfA(a, lda, panelStride, panels, b, n, actual, ldc, m, k, n, accumulate, path);
+            Assert.True(
+                expected.AsSpan().SequenceEqual(actual),
+                $"{pathName}: m {m}, k {k}, n {n}, {panels} panels, accumulate {accumulate}: the bits differ from one call per panel"
+            );
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void IntoPanelsOfCEqualsOneCallPerPanel(string pathName)
+    {
+        var path = Enum.Parse<Gemm.Path>(pathName);
+        var rng = new Random(6);
+        foreach (int m in Rows)
+        foreach (int k in Depths)
+        foreach (int width in Widths)
+        foreach (int panels in PanelCounts)
+        foreach (bool accumulate in new[] { false, true })
+        {
+            int lda = k + 2,
+                ldb = panels * width + 5,
+                ldc = width + 3,
+                panelStride = m * ldc + 11;
+            var a = RandomArray(m * lda, rng);
+            var b = RandomArray(k * ldb, rng);
+            // Values between and after the panels must come through untouched.
+            var start = RandomArray(panels * panelStride, rng);
+            var expected = (float[])start.Clone();
+            for (int q = 0; q < panels; q++)
+                Gemm.MatMul(
+                    a,
+                    lda,
+                    b.AsSpan(q * width),
+                    ldb,
+                    expected.AsSpan(q * panelStride),
+                    ldc,
+                    m,
+                    k,
+                    width,
+                    accumulate,
+                    path
+                );
+            var actual = (float[])start.Clone();
+            Gemm.MatMulIntoPanelsOfC(a, lda, b, ldb, actual, ldc, panelStride, panels, m, k, width, accumulate, path);
+            Assert.True(
+                expected.AsSpan().SequenceEqual(actual),
+                $"{pathName}: m {m}, k {k}, width {width}, {panels} panels, accumulate {accumulate}: the bits differ from one call per panel"
+            );
+        }
+    }
+
+    [Fact]
+    public void OverlappingPanelsOfCAreRejectedBeforeAnythingIsWritten()
+    {
+        var a = new float[4 * 4];
+        var b = new float[4 * 8];
+        var c = Enumerable.Repeat(3f, 40).ToArray();
+        // Two 4 × 4 panels (leading dimension 4) need 16 floats each; 10 apart they overlap.
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.MatMulIntoPanelsOfC(a, 4, b, 8, c, 4, 10, 2, 4, 4, 4, false, Gemm.BestPath)
+        );
+        Assert.Contains("overlap", error.Message);
+        Assert.All(c, value => Assert.Equal(3f, value));
+    }
+
+    [Fact]
+    public void ALastPanelPastTheSpanIsRejected()
+    {
+        var a = new float[2 * 20 + 10];
+        var b = new float[3 * 4 * 4];
+        var c = new float[4 * 4];
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.MatMulOverPanelsOfA(a, 4, 20, 3, b, 4, c, 4, 4, 4, 4, false, Gemm.BestPath)
+        );
+        Assert.Contains("A", error.Message);
+    }
+
+    [Fact]
+    public void NegativePanelCountsAreRejected()
+    {
+        var buffer = new float[64];
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.MatMulOverPanelsOfA(buffer, 4, 16, -1, buffer, 4, new float[16], 4, 4, 4, 4, false, Gemm.BestPath)
+        );
+    }
+
+    private static float[] RandomArray(int size, Random rng)
+    {
+        var values = new float[size];
+        for (int i = 0; i < size; i++)
+            values[i] = (float)(rng.NextDouble() * 2 - 1);
+        return values;
+    }
+}
