@@ -112,8 +112,18 @@ public sealed class GruCell : RecurrentCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal override void BackwardStep(
+        RecurrentShard s,
+        int t,
+        int inSlot,
+        int outSlot,
+        Span<float> previousStateGrad,
+        bool overwrite
+    )
     {
+        // The GRU's first term, dh ⊙ z, is added by its kernel.
+        if (overwrite)
+            previousStateGrad.Clear();
         if (Kernels is null)
         {
             ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);

@@ -75,10 +75,19 @@ public sealed class LstmCell : RecurrentCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal override void BackwardStep(
+        RecurrentShard s,
+        int t,
+        int inSlot,
+        int outSlot,
+        Span<float> previousStateGrad,
+        bool overwrite
+    )
     {
         if (Kernels is null)
         {
+            if (overwrite)
+                previousStateGrad.Clear();
             ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);
             return;
         }
@@ -92,7 +101,7 @@ public sealed class LstmCell : RecurrentCell
             s.State(1, inSlot),
             s.InitialGrad(1)
         );
-        AddRecurrentInputGradients(s, 0, 4, t, previousStateGrad);
+        AddRecurrentInputGradients(s, 0, 4, t, previousStateGrad, overwrite);
     }
 
     /// <summary>The step one operation per pass over the blocks (the plain form <see cref="Step"/> is tested against).</summary>

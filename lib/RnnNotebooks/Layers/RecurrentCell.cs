@@ -128,14 +128,17 @@ public abstract class RecurrentCell
     /// One timestep backwards: given ∂L/∂h_t (<see cref="RecurrentShard.StateGrad"/>) and the carried
     /// ∂L/∂c_t (LSTM, <see cref="RecurrentShard.InitialGrad"/>(1)), turns the gate blocks of step t into
     /// δ = ∂L/∂(pre-activations), adds ∂L/∂h_{t−1} into <paramref name="previousStateGrad"/> (and
-    /// replaces the carried ∂L/∂c by ∂L/∂c_{t−1}).
+    /// replaces the carried ∂L/∂c by ∂L/∂c_{t−1}). With <paramref name="overwrite"/> the block holds
+    /// nothing yet (no output gradient reaches h_{t−1}): the step writes it instead of adding, as if
+    /// it had been cleared, which spares a pass over it per step.
     /// </summary>
     internal abstract void BackwardStep(
         RecurrentShard s,
         int t,
         int inSlot,
         int outSlot,
-        Span<float> previousStateGrad
+        Span<float> previousStateGrad,
+        bool overwrite
     );
 
     /// <summary>
@@ -269,11 +272,14 @@ public abstract class RecurrentCell
         int first,
         int count,
         int t,
-        Span<float> previousStateGrad
+        Span<float> previousStateGrad,
+        bool overwrite = false
     )
     {
         if (s.HasRecurrentMasks)
         {
+            if (overwrite)
+                previousStateGrad.Clear();
             for (int g = first; g < first + count; g++)
                 AddRecurrentInputGradient(s, g, s.Gate(g, t), previousStateGrad);
             return;
@@ -290,7 +296,7 @@ public abstract class RecurrentCell
             m: s.Rows,
             k: Units,
             n: Units,
-            accumulate: true,
+            accumulate: !overwrite,
             Gemm.BestPath
         );
     }
@@ -361,20 +367,24 @@ public abstract class RecurrentCell
             accumulate
         );
 
-    /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g.</summary>
+    /// <summary>∂L/∂h_{t−1} += (δ_g · U_gᵀ) ⊙ recurrent mask_g (= with <paramref name="overwrite"/>: see <see cref="BackwardStep"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void AddRecurrentInputGradient(
         RecurrentShard s,
         int gate,
         ReadOnlySpan<float> delta,
-        Span<float> previousStateGrad
+        Span<float> previousStateGrad,
+        bool overwrite = false
     )
     {
         if (!s.HasRecurrentMasks)
         {
-            RecurrentProductGradient(s, gate, delta, previousStateGrad, accumulate: true);
+            // Starting the sums from nothing gives the bits of adding to a cleared block (both start at +0).
+            RecurrentProductGradient(s, gate, delta, previousStateGrad, accumulate: !overwrite);
             return;
         }
+        if (overwrite)
+            previousStateGrad.Clear();
         var product = s.Temp2;
         RecurrentProductGradient(s, gate, delta, product, accumulate: false);
         if (Kernels is null)

@@ -204,8 +204,8 @@ public abstract partial class RecurrentLayer
                 reverseTime: GoBackwards
             );
         else
-            // Only the last step's output is used; every earlier ∂L/∂h_t is cleared just before the
-            // step that accumulates into it (a block in L1, not the whole T·n·u buffer up front).
+            // Only the last step's output is used; every earlier ∂L/∂h_t is written (not added to) by
+            // the step after it (no clearing of the whole T·n·u buffer up front, nor of a block per step).
             dOut.AsSpan(s.Start * units, block).CopyTo(s.StateGrad(lastTime));
         if (finalStateGradients is not null)
         {
@@ -223,11 +223,9 @@ public abstract partial class RecurrentLayer
         {
             int t = TimeOf(step);
             var previous = step > 0 ? s.StateGrad(TimeOf(step - 1)) : s.InitialGrad(0);
-            if (!ReturnSequences && step > 0)
-                previous.Clear();
             if (s.HasStepMask)
                 HoldGradientsOfPaddedRows(s, t);
-            Cell.BackwardStep(s, t, InSlot(t), OutSlot(t), previous);
+            Cell.BackwardStep(s, t, InSlot(t), OutSlot(t), previous, overwrite: !ReturnSequences && step > 0);
             if (s.HasStepMask)
                 PassGradientsOfPaddedRows(s, t, previous);
             // Gradients flowing back over hundreds of steps shrink geometrically; once they reach the

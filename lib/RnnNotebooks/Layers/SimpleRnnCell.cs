@@ -39,16 +39,25 @@ public sealed class SimpleRnnCell : RecurrentCell
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override void BackwardStep(RecurrentShard s, int t, int inSlot, int outSlot, Span<float> previousStateGrad)
+    internal override void BackwardStep(
+        RecurrentShard s,
+        int t,
+        int inSlot,
+        int outSlot,
+        Span<float> previousStateGrad,
+        bool overwrite
+    )
     {
         if (Kernels is null)
         {
+            if (overwrite)
+                previousStateGrad.Clear();
             ReferenceBackwardStep(s, t, inSlot, outSlot, previousStateGrad);
             return;
         }
         var delta = s.Gate(0, t);
         Kernels.ActivationGradient(s.State(0, outSlot), s.StateGrad(t), delta);
-        AddRecurrentInputGradient(s, 0, delta, previousStateGrad);
+        AddRecurrentInputGradient(s, 0, delta, previousStateGrad, overwrite);
     }
 
     /// <summary>The step one operation per pass (the plain form <see cref="Step"/> is tested against).</summary>
