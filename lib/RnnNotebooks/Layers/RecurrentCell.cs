@@ -172,45 +172,63 @@ public abstract class RecurrentCell
     }
 
     /// <summary>
-    /// Gate block g of every step of the block = x_t·W_g (+ bias_g): one (count·n, I)·(I, u) GEMM per
-    /// gate. With input dropout the operand is x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs(int)"/>
-    /// for ∂L/∂W.
+    /// Gate block g of every step of the block = x_t·W_g (+ bias_g): one (count·n, I)·(I, G·u) product
+    /// into every gate's panel, the bias added as the tiles are stored. With input dropout each gate has
+    /// its own operand x ⊙ mask_g, kept in <see cref="RecurrentShard.MaskedInputs(int)"/> for ∂L/∂W,
+    /// and a product of its own.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void ProjectInputs(RecurrentShard s, ReadOnlySpan<float> bias, TimeBlock times)
     {
         int n = s.Rows,
             inputDim = s.InputDim,
-            rows = times.Count * n;
-        for (int g = 0; g < GateCount; g++)
+            rows = times.Count * n,
+            width = GateCount * Units;
+        if (!s.HasInputMasks)
         {
-            ReadOnlySpan<float> operand = s.InputSlab(times);
-            if (s.HasInputMasks)
-            {
-                var masked = s.MaskedInputs(g, times);
-                for (int t = times.First; t < times.End; t++)
-                    Elementwise.Multiply(
-                        s.InputBlock(t),
-                        s.InputMask(g),
-                        masked.Slice((t - times.First) * n * inputDim, n * inputDim)
-                    );
-                operand = masked;
-            }
-            var slab = s.GateSlab(g, times);
-            Gemm.MatMul(
-                a: operand,
+            Gemm.MatMulIntoPanelsOfC(
+                a: s.InputSlab(times),
                 lda: inputDim,
-                b: _kernel.AsSpan(g * Units),
-                ldb: GateCount * Units,
-                c: slab,
+                b: _kernel.AsSpan(0, inputDim * width),
+                ldb: width,
+                c: s.GatePanels(0, GateCount, times),
                 ldc: Units,
+                panelStride: s.GateStride,
+                panels: GateCount,
                 m: rows,
                 k: inputDim,
-                n: Units,
-                accumulate: false
+                panelWidth: Units,
+                accumulate: false,
+                Gemm.BestPath,
+                bias: bias.IsEmpty ? default : bias[..width]
             );
-            if (!bias.IsEmpty)
-                AddToRows(slab, rows, bias.Slice(g * Units, Units));
+            return;
+        }
+        for (int g = 0; g < GateCount; g++)
+        {
+            var masked = s.MaskedInputs(g, times);
+            for (int t = times.First; t < times.End; t++)
+                Elementwise.Multiply(
+                    s.InputBlock(t),
+                    s.InputMask(g),
+                    masked.Slice((t - times.First) * n * inputDim, n * inputDim)
+                );
+            Gemm.MatMulIntoPanelsOfC(
+                a: masked,
+                lda: inputDim,
+                b: _kernel.AsSpan(g * Units),
+                ldb: width,
+                c: s.GateSlab(g, times),
+                ldc: Units,
+                panelStride: 0,
+                panels: 1,
+                m: rows,
+                k: inputDim,
+                panelWidth: Units,
+                accumulate: false,
+                Gemm.BestPath,
+                bias: bias.IsEmpty ? default : bias.Slice(g * Units, Units)
+            );
         }
     }
 

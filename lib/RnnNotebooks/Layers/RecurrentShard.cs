@@ -195,6 +195,10 @@ internal sealed class RecurrentShard
     public Span<float> GatePanels(int first, int count, int t) =>
         _gates.AsSpan((first * Steps + t) * BlockSize, (count - 1) * GateStride + BlockSize);
 
+    /// <summary>The slabs of gates <paramref name="first"/> … first + count − 1 over a run of timesteps, as panels <see cref="GateStride"/> apart.</summary>
+    public Span<float> GatePanels(int first, int count, TimeBlock b) =>
+        _gates.AsSpan((first * Steps + b.First) * BlockSize, (count - 1) * GateStride + b.Count * BlockSize);
+
     public Span<float> State(int k, int slot) => _states[k].AsSpan(slot * BlockSize, BlockSize);
 
     /// <summary>T consecutive state slots from <paramref name="firstSlot"/>, as a (T·n, u) matrix.</summary>

@@ -207,7 +207,8 @@ public static partial class Gemm
         int depth,
         bool load,
         int panels = 1,
-        nint panelJump = 0
+        nint panelJump = 0,
+        float* bias = null
     )
         where TRows : struct, IRows
         where TColumns : struct, IWidth512
@@ -351,6 +352,28 @@ public static partial class Gemm
                 x += xc;
                 b += ldb;
             }
+        }
+        if (bias != null)
+        {
+            // A bias row added as C is stored: C = Σ + b, the bits of adding b to the stored sum.
+            var bias0 = Avx512F.LoadVector512(bias);
+            var bias1 = two ? Avx512F.LoadVector512(bias + 16) : default;
+            c00 = Avx512F.Add(c00, bias0);
+            c01 = two ? Avx512F.Add(c01, bias1) : c01;
+            c10 = rows > 1 ? Avx512F.Add(c10, bias0) : c10;
+            c11 = rows > 1 && two ? Avx512F.Add(c11, bias1) : c11;
+            c20 = rows > 2 ? Avx512F.Add(c20, bias0) : c20;
+            c21 = rows > 2 && two ? Avx512F.Add(c21, bias1) : c21;
+            c30 = rows > 3 ? Avx512F.Add(c30, bias0) : c30;
+            c31 = rows > 3 && two ? Avx512F.Add(c31, bias1) : c31;
+            c40 = rows > 4 ? Avx512F.Add(c40, bias0) : c40;
+            c41 = rows > 4 && two ? Avx512F.Add(c41, bias1) : c41;
+            c50 = rows > 5 ? Avx512F.Add(c50, bias0) : c50;
+            c51 = rows > 5 && two ? Avx512F.Add(c51, bias1) : c51;
+            c60 = rows > 6 ? Avx512F.Add(c60, bias0) : c60;
+            c61 = rows > 6 && two ? Avx512F.Add(c61, bias1) : c61;
+            c70 = rows > 7 ? Avx512F.Add(c70, bias0) : c70;
+            c71 = rows > 7 && two ? Avx512F.Add(c71, bias1) : c71;
         }
         Avx512F.Store(c, c00);
         if (two)

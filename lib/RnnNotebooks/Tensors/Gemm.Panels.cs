@@ -61,7 +61,7 @@ public static partial class Gemm
                 pb = b,
                 pc = c
         )
-            Avx512Panels(pa, lda, panels, panelStride, k, pb, ldb, pc, ldc, 1, 0, n, m, accumulate);
+            Avx512Panels(pa, lda, panels, panelStride, k, pb, ldb, pc, ldc, 1, 0, n, m, accumulate, null);
     }
 
     /// <summary>
@@ -83,10 +83,15 @@ public static partial class Gemm
         int k,
         int panelWidth,
         bool accumulate,
-        Path path
+        Path path,
+        ReadOnlySpan<float> bias = default
     )
     {
         CheckMatrix(a, m, k, lda, "A");
+        if (!bias.IsEmpty && bias.Length < (long)panels * panelWidth)
+            throw new ArgumentException(
+                $"Gemm: the bias has {bias.Length} values but {panels} panels of {panelWidth} columns need {(long)panels * panelWidth}."
+            );
         CheckMatrix(b, k, panels * panelWidth, ldb, "B");
         CheckPanels(c, m, panelWidth, ldc, panelStride, panels, "C", written: true);
         if (m == 0 || panelWidth == 0 || panels == 0)
@@ -94,27 +99,26 @@ public static partial class Gemm
         if (!PanelsFit(path, panelWidth, k))
         {
             for (int q = 0; q < panels; q++)
-                MatMul(
-                    a,
-                    lda,
-                    b[(q * panelWidth)..],
-                    ldb,
-                    c[(q * panelStride)..],
-                    ldc,
-                    m,
-                    k,
-                    panelWidth,
-                    accumulate,
-                    path
-                );
+            {
+                var cq = c[(q * panelStride)..];
+                MatMul(a, lda, b[(q * panelWidth)..], ldb, cq, ldc, m, k, panelWidth, accumulate, path);
+                if (!bias.IsEmpty)
+                    for (int i = 0; i < m; i++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(
+                            cq.Slice(i * ldc, panelWidth),
+                            bias.Slice(q * panelWidth, panelWidth),
+                            cq.Slice(i * ldc, panelWidth)
+                        );
+            }
             return;
         }
         fixed (
             float* pa = a,
                 pb = b,
-                pc = c
+                pc = c,
+                pbias = bias
         )
-            Avx512Panels(pa, lda, 1, 0, k, pb, ldb, pc, ldc, panels, panelStride, panelWidth, m, accumulate);
+            Avx512Panels(pa, lda, 1, 0, k, pb, ldb, pc, ldc, panels, panelStride, panelWidth, m, accumulate, pbias);
     }
 
     /// <summary>
@@ -145,13 +149,15 @@ public static partial class Gemm
         nint cPanelJump,
         int width,
         int rows,
-        bool load
+        bool load,
+        float* bias
     )
     {
         for (int q = 0; q < cPanels; q++)
         {
             float* bq = b + q * width;
             float* cq = c + q * cPanelJump;
+            float* biasq = Offset(bias, q * width);
             int i = 0;
             for (; i + TileRows512 <= rows; i += TileRows512)
                 Avx512PanelStrip<Rows8>(
@@ -165,32 +171,33 @@ public static partial class Gemm
                     cq + i * ldc,
                     ldc,
                     width,
-                    load
+                    load,
+                    biasq
                 );
             float* ai = a + i * lda;
             float* ci = cq + i * ldc;
             switch (rows - i)
             {
                 case 1:
-                    Avx512PanelStrip<Rows1>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows1>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 2:
-                    Avx512PanelStrip<Rows2>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows2>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 3:
-                    Avx512PanelStrip<Rows3>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows3>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 4:
-                    Avx512PanelStrip<Rows4>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows4>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 5:
-                    Avx512PanelStrip<Rows5>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows5>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 6:
-                    Avx512PanelStrip<Rows6>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows6>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
                 case 7:
-                    Avx512PanelStrip<Rows7>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load);
+                    Avx512PanelStrip<Rows7>(ai, lda, aPanels, aPanelJump, depth, bq, ldb, ci, ldc, width, load, biasq);
                     break;
             }
         }
@@ -209,16 +216,45 @@ public static partial class Gemm
         float* c,
         nint ldc,
         int width,
-        bool load
+        bool load,
+        float* bias
     )
         where TRows : struct, IRows
     {
         int j = 0;
         for (; j + 32 <= width; j += 32)
-            Avx512Tile<TRows, Columns32>(a, lda, 1, b + j, ldb, c + j, ldc, depth, load, aPanels, aPanelJump);
+            Avx512Tile<TRows, Columns32>(
+                a,
+                lda,
+                1,
+                b + j,
+                ldb,
+                c + j,
+                ldc,
+                depth,
+                load,
+                aPanels,
+                aPanelJump,
+                Offset(bias, j)
+            );
         if (j < width)
-            Avx512Tile<TRows, Columns16>(a, lda, 1, b + j, ldb, c + j, ldc, depth, load, aPanels, aPanelJump);
+            Avx512Tile<TRows, Columns16>(
+                a,
+                lda,
+                1,
+                b + j,
+                ldb,
+                c + j,
+                ldc,
+                depth,
+                load,
+                aPanels,
+                aPanelJump,
+                Offset(bias, j)
+            );
     }
+
+    private static unsafe float* Offset(float* pointer, int offset) => pointer == null ? null : pointer + offset;
 
     private static void CheckPanels(
         ReadOnlySpan<float> span,

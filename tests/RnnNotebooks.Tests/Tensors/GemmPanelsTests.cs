@@ -70,7 +70,7 @@ public class GemmPanelsTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void IntoPanelsOfCEqualsOneCallPerPanel(string pathName)
+    public void IntoPanelsOfCEqualsOneCallPerPanelThenTheBias(string pathName)
     {
         var path = Enum.Parse<Gemm.Path>(pathName);
         var rng = new Random(6);
@@ -79,6 +79,7 @@ public class GemmPanelsTests
         foreach (int width in Widths)
         foreach (int panels in PanelCounts)
         foreach (bool accumulate in new[] { false, true })
+        foreach (bool withBias in new[] { false, true })
         {
             int lda = k + 2,
                 ldb = panels * width + 5,
@@ -86,30 +87,66 @@ public class GemmPanelsTests
                 panelStride = m * ldc + 11;
             var a = RandomArray(m * lda, rng);
             var b = RandomArray(k * ldb, rng);
+            var bias = withBias ? RandomArray(panels * width, rng) : [];
             // Values between and after the panels must come through untouched.
             var start = RandomArray(panels * panelStride, rng);
             var expected = (float[])start.Clone();
             for (int q = 0; q < panels; q++)
-                Gemm.MatMul(
-                    a,
-                    lda,
-                    b.AsSpan(q * width),
-                    ldb,
-                    expected.AsSpan(q * panelStride),
-                    ldc,
-                    m,
-                    k,
-                    width,
-                    accumulate,
-                    path
-                );
+            {
+                var cq = expected.AsSpan(q * panelStride);
+                Gemm.MatMul(a, lda, b.AsSpan(q * width), ldb, cq, ldc, m, k, width, accumulate, path);
+                if (withBias)
+                    for (int i = 0; i < m; i++)
+                    for (int j = 0; j < width; j++)
+                        cq[i * ldc + j] += bias[q * width + j];
+            }
             var actual = (float[])start.Clone();
-            Gemm.MatMulIntoPanelsOfC(a, lda, b, ldb, actual, ldc, panelStride, panels, m, k, width, accumulate, path);
+            Gemm.MatMulIntoPanelsOfC(
+                a,
+                lda,
+                b,
+                ldb,
+                actual,
+                ldc,
+                panelStride,
+                panels,
+                m,
+                k,
+                width,
+                accumulate,
+                path,
+                bias
+            );
             Assert.True(
                 expected.AsSpan().SequenceEqual(actual),
-                $"{pathName}: m {m}, k {k}, width {width}, {panels} panels, accumulate {accumulate}: the bits differ from one call per panel"
+                $"{pathName}: m {m}, k {k}, width {width}, {panels} panels, accumulate {accumulate}, bias {withBias}: "
+                    + "the bits differ from one call per panel and the bias added after"
             );
         }
+    }
+
+    [Fact]
+    public void ABiasShorterThanThePanelsIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.MatMulIntoPanelsOfC(
+                new float[16],
+                4,
+                new float[32],
+                8,
+                new float[64],
+                4,
+                32,
+                2,
+                4,
+                4,
+                4,
+                false,
+                Gemm.BestPath,
+                new float[7]
+            )
+        );
+        Assert.Contains("bias", error.Message);
     }
 
     [Fact]
