@@ -463,33 +463,50 @@ public abstract class RecurrentCell
             );
 
         var dx = s.InputSlab(block);
-        if (s.HasInputMasks)
-            dx.Clear();
+        if (!s.HasInputMasks)
+        {
+            // Σ_g δ_g · W_gᵀ as one contraction over the gates' panels (dx stays in registers across them).
+            Gemm.MatMulOverPanelsOfA(
+                a: s.GatePanels(0, GateCount, block),
+                lda: Units,
+                panelStride: s.GateStride,
+                panels: GateCount,
+                b: _kernelTransposed.AsSpan(0, GateCount * Units * inputDim),
+                ldb: inputDim,
+                c: dx,
+                ldc: inputDim,
+                m: rows,
+                k: Units,
+                n: inputDim,
+                accumulate: false,
+                Gemm.BestPath
+            );
+            return;
+        }
+        // With input dropout each gate's product goes through the gate's masked-input buffer (free now)
+        // and is multiplied by the mask on its way into dx.
+        dx.Clear();
         for (int g = 0; g < GateCount; g++)
         {
-            var kernelT = _kernelTransposed.AsSpan(g * Units * inputDim);
-            // Without masks the gates' products add straight into dx; with them each goes through the
-            // gate's masked-input buffer (free now) and is multiplied by the mask on the way.
-            var product = s.HasInputMasks ? s.MaskedInputs(g, block) : dx;
+            var product = s.MaskedInputs(g, block);
             Gemm.MatMul(
                 a: s.GateSlab(g, block),
                 lda: Units,
-                b: kernelT,
+                b: _kernelTransposed.AsSpan(g * Units * inputDim),
                 ldb: inputDim,
                 c: product,
                 ldc: inputDim,
                 m: rows,
                 k: Units,
                 n: inputDim,
-                accumulate: !s.HasInputMasks && g > 0
+                accumulate: false
             );
-            if (s.HasInputMasks)
-                for (int t = block.First; t < block.End; t++)
-                    Elementwise.MultiplyAdd(
-                        product.Slice((t - block.First) * n * inputDim, n * inputDim),
-                        s.InputMask(g),
-                        s.InputBlock(t)
-                    );
+            for (int t = block.First; t < block.End; t++)
+                Elementwise.MultiplyAdd(
+                    product.Slice((t - block.First) * n * inputDim, n * inputDim),
+                    s.InputMask(g),
+                    s.InputBlock(t)
+                );
         }
     }
 
