@@ -142,7 +142,7 @@ public static class Profiler
         Console.WriteLine(
             "derived rows are a measured layer time minus its GEMM proxy's; the proxies time the layer's block-by-block"
                 + " products on the same shapes, shards and blocks, back to back (the layer interleaves them with its steps),"
-                + " so 'steps' also holds the time-major copies, bias add and transposes"
+                + " so 'steps' also holds the kernel transposes (and, with input dropout, the masked copies)"
         );
         Console.WriteLine(Program.LoadLine() + " (at end)");
 

@@ -184,23 +184,27 @@ public abstract class RecurrentCell
             inputDim = s.InputDim,
             rows = times.Count * n,
             width = GateCount * Units;
-        if (!s.HasInputMasks)
+        if (s.ReadsInputsInPlace)
         {
+            // One product per timestep of the block (a group), its n rows of x read in place T·I apart.
             Gemm.MatMulIntoPanelsOfC(
-                a: s.InputSlab(times),
-                lda: inputDim,
+                a: s.BatchInputs(times),
+                lda: s.BatchRowStride,
                 b: _kernel.AsSpan(0, inputDim * width),
                 ldb: width,
                 c: s.GatePanels(0, GateCount, times),
                 ldc: Units,
                 panelStride: s.GateStride,
                 panels: GateCount,
-                m: rows,
+                m: n,
                 k: inputDim,
                 panelWidth: Units,
                 accumulate: false,
                 Gemm.BestPath,
-                bias: bias.IsEmpty ? default : bias[..width]
+                bias: bias.IsEmpty ? default : bias[..width],
+                groups: times.Count,
+                aGroupJump: inputDim,
+                cGroupJump: s.BlockSize
             );
             return;
         }
@@ -448,9 +452,50 @@ public abstract class RecurrentCell
         int n = s.Rows,
             inputDim = s.InputDim,
             rows = block.Count * n;
+        if (s.ReadsInputsInPlace)
+        {
+            // ∂L/∂W_g: the rows of X are the block's timesteps' n rows each, read in place, in order.
+            for (int g = 0; g < GateCount; g++)
+                Gemm.MatMulTransposeAOverPanels(
+                    a: s.BatchInputs(block),
+                    lda: s.BatchRowStride,
+                    panelStride: inputDim,
+                    panels: block.Count,
+                    b: s.GateSlab(g, block),
+                    ldb: Units,
+                    c: s.KernelGrad[(g * Units)..],
+                    ldc: GateCount * Units,
+                    m: n,
+                    k: inputDim,
+                    n: Units,
+                    accumulate: block.First > 0,
+                    Gemm.BestPath
+                );
+            // ∂L/∂x_t = Σ_g δ_g · W_gᵀ per timestep (a group), one contraction over the gates' panels
+            // with dx in registers across them, written in place into the batch-major input gradient.
+            Gemm.MatMulOverPanelsOfA(
+                a: s.GatePanels(0, GateCount, block),
+                lda: Units,
+                panelStride: s.GateStride,
+                panels: GateCount,
+                b: _kernelTransposed.AsSpan(0, GateCount * Units * inputDim),
+                ldb: inputDim,
+                c: s.BatchInputGradient(block),
+                ldc: s.BatchRowStride,
+                m: n,
+                k: Units,
+                n: inputDim,
+                accumulate: false,
+                Gemm.BestPath,
+                groups: block.Count,
+                aGroupJump: s.BlockSize,
+                cGroupJump: inputDim
+            );
+            return;
+        }
         for (int g = 0; g < GateCount; g++)
             Gemm.MatMulTransposeA(
-                a: s.HasInputMasks ? s.MaskedInputs(g, block) : s.InputSlab(block),
+                a: s.MaskedInputs(g, block),
                 lda: inputDim,
                 b: s.GateSlab(g, block),
                 ldb: Units,
@@ -461,28 +506,7 @@ public abstract class RecurrentCell
                 n: Units,
                 accumulate: block.First > 0
             );
-
         var dx = s.InputSlab(block);
-        if (!s.HasInputMasks)
-        {
-            // Σ_g δ_g · W_gᵀ as one contraction over the gates' panels (dx stays in registers across them).
-            Gemm.MatMulOverPanelsOfA(
-                a: s.GatePanels(0, GateCount, block),
-                lda: Units,
-                panelStride: s.GateStride,
-                panels: GateCount,
-                b: _kernelTransposed.AsSpan(0, GateCount * Units * inputDim),
-                ldb: inputDim,
-                c: dx,
-                ldc: inputDim,
-                m: rows,
-                k: Units,
-                n: inputDim,
-                accumulate: false,
-                Gemm.BestPath
-            );
-            return;
-        }
         // With input dropout each gate's product goes through the gate's masked-input buffer (free now)
         // and is multiplied by the mask on its way into dx.
         dx.Clear();

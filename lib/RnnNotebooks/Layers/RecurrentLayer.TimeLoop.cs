@@ -68,23 +68,25 @@ public abstract partial class RecurrentLayer
             else
                 initialState[k].Data.AsSpan(s.Start * units, s.BlockSize).CopyTo(s.State(k, initialSlot));
 
-        // A few timesteps at a time, in processing order: the block's time-major copy of the inputs
-        // (row (t, r) = x[start + r, t]) and its projection x_t·W + b, then its steps, which find
-        // their gate blocks still in cache.
+        // A few timesteps at a time, in processing order: the block's projection x_t·W + b (x read in
+        // place, or with input dropout from a time-major copy, row (t, r) = x[start + r, t]), then its
+        // steps, which find their gate blocks still in cache.
+        s.UseBatchInputs(inputs.Data);
         int blockSteps = Math.Max(1, BlockRows / n);
         for (int first = 0; first < steps; first += blockSteps)
         {
             int count = Math.Min(blockSteps, steps - first);
             var times = new TimeBlock(GoBackwards ? steps - first - count : first, count);
-            RecurrentShard.ToTimeMajor(
-                inputs.Data.AsSpan(s.Start * steps * s.InputDim),
-                s.Inputs,
-                n,
-                steps,
-                s.InputDim,
-                reverseTime: false,
-                times
-            );
+            if (!s.ReadsInputsInPlace)
+                RecurrentShard.ToTimeMajor(
+                    inputs.Data.AsSpan(s.Start * steps * s.InputDim),
+                    s.Inputs,
+                    n,
+                    steps,
+                    s.InputDim,
+                    reverseTime: false,
+                    times
+                );
             Cell.ProjectInputs(s, times);
             for (int step = first; step < first + count; step++)
             {
@@ -238,21 +240,24 @@ public abstract partial class RecurrentLayer
 
         // Weight gradients and ∂L/∂x a few timesteps at a time, in increasing time, while the block's
         // δ, inputs and states are in cache (each weight-gradient sum runs on as one chain over the
-        // blocks); ∂L/∂x is built time-major in the shard's input copy and moved to batch-major rows.
+        // blocks); ∂L/∂x goes straight into the batch-major input gradient (with input dropout it is
+        // built time-major in the shard's input copy and moved there).
+        s.UseBatchInputGradient(inputGradient.Data);
         int blockSteps = Math.Max(1, BlockRows / n);
         for (int first = 0; first < steps; first += blockSteps)
         {
             var times = new TimeBlock(first, Math.Min(blockSteps, steps - first));
             Cell.AccumulateGradients(s, times);
-            RecurrentShard.ToBatchMajor(
-                s.Inputs,
-                inputGradient.Data.AsSpan(s.Start * steps * inputDim),
-                n,
-                steps,
-                inputDim,
-                reverseTime: false,
-                times
-            );
+            if (!s.ReadsInputsInPlace)
+                RecurrentShard.ToBatchMajor(
+                    s.Inputs,
+                    inputGradient.Data.AsSpan(s.Start * steps * inputDim),
+                    n,
+                    steps,
+                    inputDim,
+                    reverseTime: false,
+                    times
+                );
         }
         for (int k = 0; k < StateCount; k++)
             s.InitialGrad(k).CopyTo(initialGradients[k].Data.AsSpan(s.Start * units, block));

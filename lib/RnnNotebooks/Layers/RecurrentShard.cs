@@ -10,7 +10,9 @@ namespace RnnNotebooks.Layers;
 /// between calls so that the time loop allocates nothing. Every buffer is <b>time-major</b>: at
 /// timestep t the shard's n rows of a gate or a state are one contiguous block of n·units floats,
 /// so a step works on a few small blocks that stay in cache, and a whole buffer read as a
-/// (T·n, width) matrix feeds the big weight-gradient GEMMs after the backward loop.
+/// (T·n, width) matrix feeds the big weight-gradient GEMMs after the backward loop. The inputs are the
+/// exception: the products read x_t (and write ∂L/∂x_t) in place in the layer's batch-major tensors,
+/// one group of n rows per timestep; only input dropout's masked operands are built time-major.
 /// <para>Index conventions (all by <i>input</i> time t, whatever the processing direction):</para>
 /// <list type="bullet">
 /// <item>gates (G, T, n, u): pre-activations, then activations after the forward step, then ∂L/∂pre-activation after the backward step;</item>
@@ -23,6 +25,8 @@ namespace RnnNotebooks.Layers;
 internal sealed class RecurrentShard
 {
     private AlignedArray _inputs = AlignedArray.Empty;
+    private float[] _batchInputs = [];
+    private float[] _batchInputGradient = [];
     private AlignedArray _gates = AlignedArray.Empty;
     private AlignedArray[] _states = [];
     private AlignedArray[] _extras = [];
@@ -135,7 +139,10 @@ internal sealed class RecurrentShard
         HasStepMask = stepMask is not null;
         _stepMask = stepMask ?? [];
         int block = rows * units;
-        Ensure(ref _inputs, steps * rows * inputDim);
+        // Without input dropout the products read x (and write ∂L/∂x) in place in the layer's
+        // batch-major tensors; only the masked operands need a time-major copy of the inputs.
+        if (HasInputMasks)
+            Ensure(ref _inputs, steps * rows * inputDim);
         Ensure(ref _gates, gates * steps * block);
         EnsureAll(ref _states, stateCount, (steps + 1) * block);
         EnsureAll(ref _extras, extraCount, steps * block);
@@ -156,7 +163,39 @@ internal sealed class RecurrentShard
         _biasSize = biasSize;
     }
 
-    /// <summary>The shard's inputs, time-major (T, n, I).</summary>
+    /// <summary>
+    /// Whether the products read the inputs x_t (and write ∂L/∂x_t) in place in the layer's batch-major
+    /// tensors (<see cref="BatchInputs"/>): always, but with input dropout, whose masked operands are
+    /// built from a time-major copy (<see cref="Inputs"/>).
+    /// </summary>
+    public bool ReadsInputsInPlace => !HasInputMasks;
+
+    /// <summary>
+    /// The layer's (batch, T, I) input, set by the forward pass and read again by the backward pass
+    /// (like every layer, the recurrent layer expects its input unchanged until its Backward).
+    /// </summary>
+    public void UseBatchInputs(float[] inputs) => _batchInputs = inputs;
+
+    /// <summary>The layer's (batch, T, I) input gradient, set by the backward pass.</summary>
+    public void UseBatchInputGradient(float[] inputGradient) => _batchInputGradient = inputGradient;
+
+    /// <summary>Floats from one row's x_t to the next row's in the batch-major tensors: T·I.</summary>
+    public int BatchRowStride => Steps * InputDim;
+
+    /// <summary>
+    /// x_t of the shard's rows for the times of a block, in place: row r of time First + i at
+    /// i·I + r·T·I from the span's start.
+    /// </summary>
+    public ReadOnlySpan<float> BatchInputs(TimeBlock b) => _batchInputs.AsSpan(BatchOffset(b), BatchLength(b));
+
+    /// <summary>∂L/∂x_t of the shard's rows for the times of a block, laid out as <see cref="BatchInputs"/>.</summary>
+    public Span<float> BatchInputGradient(TimeBlock b) => _batchInputGradient.AsSpan(BatchOffset(b), BatchLength(b));
+
+    private int BatchOffset(TimeBlock b) => (Start * Steps + b.First) * InputDim;
+
+    private int BatchLength(TimeBlock b) => ((Rows - 1) * Steps + b.Count - 1) * InputDim + InputDim;
+
+    /// <summary>The shard's inputs, time-major (T, n, I) (with input dropout only).</summary>
     public Span<float> Inputs => _inputs.AsSpan(0, Steps * Rows * InputDim);
 
     public Span<float> InputBlock(int t) => _inputs.AsSpan(t * Rows * InputDim, Rows * InputDim);

@@ -149,6 +149,163 @@ public class GemmPanelsTests
         Assert.Contains("bias", error.Message);
     }
 
+    /// <summary>
+    /// The recurrent layer's use: a block of timesteps as groups, x read in place in a batch-major
+    /// (rows, T, I) tensor (a group's rows T·I apart, the next group I on), the projection into the gate
+    /// panels and ∂L/∂x out of them, and the weight gradient over the same rows as pieces of Xᵀ.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void BatchMajorGroupsAndPiecesEqualOneCallEach(string pathName)
+    {
+        var path = Enum.Parse<Gemm.Path>(pathName);
+        var rng = new Random(7);
+        foreach (int rows in new[] { 1, 8, 13, 32 })
+        foreach (int inputDim in new[] { 3, 16, 32, 40 })
+        foreach (int units in new[] { 12, 16, 32 })
+        foreach (int steps in new[] { 1, 5 })
+        foreach (int gates in new[] { 1, 3, 4 })
+        {
+            int totalSteps = steps + 2,
+                rowStride = totalSteps * inputDim,
+                block = rows * units,
+                gateStride = steps * block + 5;
+            var x = RandomArray(rows * rowStride, rng);
+            var w = RandomArray(inputDim * gates * units, rng);
+            var wT = RandomArray(gates * units * inputDim, rng);
+            var bias = RandomArray(gates * units, rng);
+            const int first = 1; // the block starts at timestep 1 of the tensor
+
+            // Projection: x_t · W + b into each gate's block of step t.
+            var expected = RandomArray((gates - 1) * gateStride + steps * block, rng);
+            var actual = (float[])expected.Clone();
+            for (int t = 0; t < steps; t++)
+            for (int g = 0; g < gates; g++)
+            {
+                var cg = expected.AsSpan(g * gateStride + t * block);
+                Gemm.MatMul(
+                    x.AsSpan((first + t) * inputDim),
+                    rowStride,
+                    w.AsSpan(g * units),
+                    gates * units,
+                    cg,
+                    units,
+                    rows,
+                    inputDim,
+                    units,
+                    false,
+                    path
+                );
+                for (int i = 0; i < rows; i++)
+                for (int j = 0; j < units; j++)
+                    cg[i * units + j] += bias[g * units + j];
+            }
+            Gemm.MatMulIntoPanelsOfC(
+                x.AsSpan(first * inputDim),
+                rowStride,
+                w,
+                gates * units,
+                actual,
+                units,
+                gateStride,
+                gates,
+                rows,
+                inputDim,
+                units,
+                false,
+                path,
+                bias,
+                steps,
+                inputDim,
+                block
+            );
+            Assert.True(
+                expected.AsSpan().SequenceEqual(actual),
+                $"{pathName} projection: {rows} rows, I {inputDim}, u {units}, {steps} steps, {gates} gates"
+            );
+
+            // ∂L/∂x_t = Σ_g δ_g · W_gᵀ into the batch-major gradient; the values of other timesteps stay.
+            var deltas = actual;
+            var dxExpected = RandomArray(rows * rowStride, rng);
+            var dxActual = (float[])dxExpected.Clone();
+            for (int t = 0; t < steps; t++)
+            for (int g = 0; g < gates; g++)
+                Gemm.MatMul(
+                    deltas.AsSpan(g * gateStride + t * block),
+                    units,
+                    wT.AsSpan(g * units * inputDim),
+                    inputDim,
+                    dxExpected.AsSpan((first + t) * inputDim),
+                    rowStride,
+                    rows,
+                    units,
+                    inputDim,
+                    g > 0,
+                    path
+                );
+            Gemm.MatMulOverPanelsOfA(
+                deltas,
+                units,
+                gateStride,
+                gates,
+                wT,
+                inputDim,
+                dxActual.AsSpan(first * inputDim),
+                rowStride,
+                rows,
+                units,
+                inputDim,
+                false,
+                path,
+                steps,
+                block,
+                inputDim
+            );
+            Assert.True(
+                dxExpected.AsSpan().SequenceEqual(dxActual),
+                $"{pathName} ∂x: {rows} rows, I {inputDim}, u {units}, {steps} steps, {gates} gates"
+            );
+
+            // ∂L/∂W_g = Σ_t x_tᵀ · δ_{g,t}, accumulating onto what is there, one chain over the rows.
+            var kgExpected = RandomArray(inputDim * units, rng);
+            var kgActual = (float[])kgExpected.Clone();
+            var slab = deltas.AsSpan((gates - 1) * gateStride, steps * block);
+            for (int t = 0; t < steps; t++)
+                Gemm.MatMulTransposeA(
+                    x.AsSpan((first + t) * inputDim),
+                    rowStride,
+                    slab[(t * block)..],
+                    units,
+                    kgExpected,
+                    units,
+                    rows,
+                    inputDim,
+                    units,
+                    true,
+                    path
+                );
+            Gemm.MatMulTransposeAOverPanels(
+                x.AsSpan(first * inputDim),
+                rowStride,
+                inputDim,
+                steps,
+                slab,
+                units,
+                kgActual,
+                units,
+                rows,
+                inputDim,
+                units,
+                true,
+                path
+            );
+            Assert.True(
+                kgExpected.AsSpan().SequenceEqual(kgActual),
+                $"{pathName} ∂W: {rows} rows, I {inputDim}, u {units}, {steps} steps"
+            );
+        }
+    }
+
     [Fact]
     public void OverlappingPanelsOfCAreRejectedBeforeAnythingIsWritten()
     {
