@@ -20,6 +20,7 @@ public static partial class Gemm
     /// group g's C at c + g·cGroupJump. Equal, bit for bit, to one MatMul per group and panel, all
     /// but each group's first accumulating.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow Tier-0 copy on the hot path
     internal static unsafe void MatMulOverPanelsOfA(
         ReadOnlySpan<float> a,
         int lda,
@@ -95,6 +96,7 @@ public static partial class Gemm
     /// panel q of C at c + g·cGroupJump + q·panelStride (leading dimension ldc). Equal, bit for bit, to
     /// one MatMul per group and panel followed by adding the bias to each row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow Tier-0 copy on the hot path
     internal static unsafe void MatMulIntoPanelsOfC(
         ReadOnlySpan<float> a,
         int lda,
@@ -189,6 +191,7 @@ public static partial class Gemm
     /// whose δ rows run on in B. Equal, bit for bit, to one MatMulTransposeA per piece, all but the first
     /// accumulating: each C[i,j] is one chain over the rows in order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow Tier-0 copy on the hot path
     internal static unsafe void MatMulTransposeAOverPanels(
         ReadOnlySpan<float> a,
         int lda,
