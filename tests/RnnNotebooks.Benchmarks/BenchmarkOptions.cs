@@ -28,6 +28,9 @@ public sealed record BenchmarkOptions
     public bool Fingerprint { get; init; }
     public int PredictSamples { get; init; } = 25_000;
     public int PredictBatch { get; init; } = 128;
+
+    /// <summary>--repeat: epochs per model in --epochs, the models taking turns; the best is reported against the targets.</summary>
+    public int Repeat { get; init; } = 1;
     public bool Help { get; init; }
     public string Python { get; init; } = "/usr/bin/python3";
 
@@ -65,6 +68,8 @@ public sealed record BenchmarkOptions
           --timesteps T                 tokens per sequence (default 500; self-check 100)
           --predict-samples N           sequences for --predict (default 25000)
           --predict-batch B             Predict's batch size (default 128)
+          --repeat N                    --epochs: N epochs per model, the models taking turns; the table shows
+                                        the best (the quiet-machine time the targets mean) and the median
           --torch                       also run the PyTorch peer (torch_peer.py) for --epochs and --predict
           --python PATH                 interpreter with torch (default /usr/bin/python3)
           --threads N                   threads for both sides (default: all cores)
@@ -105,6 +110,7 @@ public sealed record BenchmarkOptions
                 "--fingerprint" => options with { Fingerprint = true },
                 "--predict-samples" => options with { PredictSamples = Positive() },
                 "--predict-batch" => options with { PredictBatch = Positive() },
+                "--repeat" => options with { Repeat = Positive() },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new BenchmarkUsageException($"unknown option '{arg}'"),
             };
