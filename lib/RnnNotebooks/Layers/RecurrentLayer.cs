@@ -40,6 +40,8 @@ public abstract partial class RecurrentLayer : Layer
     private float[] _recurrentMasks = [];
     private float[] _stepMask = [];
     private Tensor[]? _carriedStates;
+    private Tensor[]? _finalStateBuffers;
+    private Tensor[]? _initialGradientBuffers;
     private Tensor? _stateGradients;
     private IReadOnlyDictionary<string, Tensor>? _lastInternals;
 
@@ -240,7 +242,7 @@ public abstract partial class RecurrentLayer : Layer
         var start = initialState ?? (Stateful ? _carriedStates : null);
         // Every shard writes all its rows (every step with returnSequences), so a reused buffer is fully overwritten.
         var output = BatchBuffer(BufferRole.Output, ReturnSequences ? [batch, steps, Units] : [batch, Units]);
-        var finalStates = ZeroStates(batch);
+        var finalStates = StateBuffers(ref _finalStateBuffers, batch);
         Cell.PrepareForward();
         Engine.ForEachShard(_shardCount, i => ForwardShard(_shards[i], inputs, start, output, finalStates));
         if (Stateful)
@@ -278,7 +280,7 @@ public abstract partial class RecurrentLayer : Layer
         Cell.PrepareBackward();
         // Every shard writes ∂L/∂x of all its rows and steps, so a reused buffer is fully overwritten.
         var inputGradient = BatchBuffer(BufferRole.InputGradient, [_batch, _steps, _inputDim]);
-        var initialGradients = ZeroStates(_batch);
+        var initialGradients = StateBuffers(ref _initialGradientBuffers, _batch);
         Engine.ForEachShard(
             _shardCount,
             i => BackwardShard(_shards[i], outputGradient, finalStateGradients, inputGradient, initialGradients)
@@ -426,6 +428,21 @@ public abstract partial class RecurrentLayer : Layer
     }
 
     private string StateNames => StateCount == 2 ? "h, c" : "h";
+
+    /// <summary>
+    /// The final states of a forward pass or ∂L/∂(initial states) of a backward pass: fresh tensors,
+    /// or inside a Sequential batch (<see cref="Layer.ReusesBatchBuffers"/>) this layer's own, reused
+    /// while the batch size stays (every shard writes all its rows of them), so a steady epoch
+    /// allocates nothing for them.
+    /// </summary>
+    private Tensor[] StateBuffers(ref Tensor[]? kept, int batch)
+    {
+        if (!ReusesBatchBuffers)
+            return ZeroStates(batch);
+        if (kept is null || kept[0].Shape[0] != batch)
+            kept = ZeroStates(batch);
+        return kept;
+    }
 
     private Tensor[] ZeroStates(int batch)
     {

@@ -9,6 +9,7 @@ namespace RnnNotebooks.Tensors;
 public static class Engine
 {
     private static int _maxThreads = Environment.ProcessorCount;
+    private static ParallelOptions _parallelOptions = new() { MaxDegreeOfParallelism = _maxThreads };
 
     /// <summary>Rows of a batch per shard (a batch of 128 is 4 shards of 32).</summary>
     public const int ShardRows = 32;
@@ -17,7 +18,13 @@ public static class Engine
     public static int MaxThreads
     {
         get => _maxThreads;
-        set => _maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "must be ≥ 1");
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), "must be ≥ 1");
+            _parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = value };
+            _maxThreads = value;
+        }
     }
 
     /// <summary>Number of shards for a batch of <paramref name="batch"/> rows.</summary>
@@ -42,6 +49,6 @@ public static class Engine
                 body(s);
             return;
         }
-        Parallel.For(0, shards, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, body);
+        Parallel.For(0, shards, _parallelOptions, body);
     }
 }
