@@ -111,6 +111,8 @@ public static class Program
             PrintCheck(results[^1]);
             results.Add(SelfChecks.ThreadCountIsInvisible(kind, problem));
             PrintCheck(results[^1]);
+            results.Add(SelfChecks.SteadyEpochsBarelyAllocate(kind, problem));
+            PrintCheck(results[^1]);
         }
         passed = results.All(r => r.Passed);
         return new JsonObject

@@ -26,6 +26,7 @@ public sealed class Embedding : Layer
 {
     private Parameter _embeddings = null!;
     private int[]? _ids;
+    private int _idCount;
     private int[]? _inputShape;
 
     /// <param name="inputDim">Vocabulary size V: ids run from 0 to V − 1.</param>
@@ -114,6 +115,7 @@ public sealed class Embedding : Layer
             }
         );
         _ids = ids;
+        _idCount = input.Size;
         _inputShape = input.Shape;
         return output;
     }
@@ -131,7 +133,7 @@ public sealed class Embedding : Layer
             );
         // Positions are visited in order, so rows hit by several tokens sum in a fixed order. (Splitting
         // the work over threads measured slower: the scatter is ≈ 0.5 ms per IMDB batch on one core.)
-        AddRows(_embeddings.Gradient.Data, _ids, outputGradient.Data, d);
+        AddRows(_embeddings.Gradient.Data, _ids, _idCount, outputGradient.Data, d);
         var inputGradient = BatchBuffer(BufferRole.InputGradient, _inputShape);
         Array.Clear(inputGradient.Data); // a reused buffer may have been written by its reader
         return inputGradient;
@@ -152,11 +154,11 @@ public sealed class Embedding : Layer
 
     /// <summary>∂E[id_p] += ∂y[p] for every position p, in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddRows(float[] grad, int[] ids, float[] dOut, int d)
+    private static void AddRows(float[] grad, int[] ids, int count, float[] dOut, int d)
     {
         ref float g = ref MemoryMarshal.GetArrayDataReference(grad);
         ref float dy = ref MemoryMarshal.GetArrayDataReference(dOut);
-        for (int p = 0; p < ids.Length; p++)
+        for (int p = 0; p < count; p++)
         {
             ref float row = ref Unsafe.Add(ref g, ids[p] * d);
             ref float src = ref Unsafe.Add(ref dy, p * d);
@@ -192,8 +194,8 @@ public sealed class Embedding : Layer
 
     /// <summary>The ids as integers, checked against [0, V) with the first offender's position in the error.</summary>
     /// <remarks>
-    /// The ids of the last forward pass are kept for Backward in an array reused while the batch size
-    /// does not change; all are checked before any is written, so a failed call leaves the last
+    /// The ids of the last forward pass are kept for Backward in an array reused while the batches
+    /// fit in it; all are checked before any is written, so a failed call leaves the last
     /// successful call's ids (and its Backward) intact.
     /// </remarks>
     private int[] TokenIds(Tensor input)
@@ -210,7 +212,8 @@ public sealed class Embedding : Layer
                         + $"but indices must be in [0, {InputDim}) (input_dim = {InputDim})"
                 );
         }
-        var ids = _ids is { } previous && previous.Length == data.Length ? previous : new int[data.Length];
+        // The array is kept while batches fit in it (a short last batch, validation, the next epoch).
+        var ids = _ids is { } previous && previous.Length >= data.Length ? previous : new int[data.Length];
         for (int p = 0; p < data.Length; p++)
             ids[p] = (int)data[p];
         return ids;

@@ -173,6 +173,10 @@ public abstract class Layer
         InputGradient,
         Scratch,
         Mask,
+        FinalState,
+        FinalCellState,
+        InitialStateGradient,
+        InitialCellStateGradient,
     }
 
     /// <summary>At most this many shapes kept per role: full batches, the last short one, validation's.</summary>

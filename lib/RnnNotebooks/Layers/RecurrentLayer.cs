@@ -40,8 +40,6 @@ public abstract partial class RecurrentLayer : Layer
     private float[] _recurrentMasks = [];
     private float[] _stepMask = [];
     private Tensor[]? _carriedStates;
-    private Tensor[]? _finalStateBuffers;
-    private Tensor[]? _initialGradientBuffers;
     private Tensor? _stateGradients;
     private IReadOnlyDictionary<string, Tensor>? _lastInternals;
 
@@ -242,7 +240,7 @@ public abstract partial class RecurrentLayer : Layer
         var start = initialState ?? (Stateful ? _carriedStates : null);
         // Every shard writes all its rows (every step with returnSequences), so a reused buffer is fully overwritten.
         var output = BatchBuffer(BufferRole.Output, ReturnSequences ? [batch, steps, Units] : [batch, Units]);
-        var finalStates = StateBuffers(ref _finalStateBuffers, batch);
+        var finalStates = StateBuffers(BufferRole.FinalState, BufferRole.FinalCellState, batch);
         Cell.PrepareForward();
         Engine.ForEachShard(_shardCount, i => ForwardShard(_shards[i], inputs, start, output, finalStates));
         if (Stateful)
@@ -280,7 +278,11 @@ public abstract partial class RecurrentLayer : Layer
         Cell.PrepareBackward();
         // Every shard writes ∂L/∂x of all its rows and steps, so a reused buffer is fully overwritten.
         var inputGradient = BatchBuffer(BufferRole.InputGradient, [_batch, _steps, _inputDim]);
-        var initialGradients = StateBuffers(ref _initialGradientBuffers, _batch);
+        var initialGradients = StateBuffers(
+            BufferRole.InitialStateGradient,
+            BufferRole.InitialCellStateGradient,
+            _batch
+        );
         Engine.ForEachShard(
             _shardCount,
             i => BackwardShard(_shards[i], outputGradient, finalStateGradients, inputGradient, initialGradients)
@@ -431,17 +433,15 @@ public abstract partial class RecurrentLayer : Layer
 
     /// <summary>
     /// The final states of a forward pass or ∂L/∂(initial states) of a backward pass: fresh tensors,
-    /// or inside a Sequential batch (<see cref="Layer.ReusesBatchBuffers"/>) this layer's own, reused
-    /// while the batch size stays (every shard writes all its rows of them), so a steady epoch
-    /// allocates nothing for them.
+    /// or inside a Sequential batch this layer's own (<see cref="Layer.BatchBuffer"/>; every shard writes
+    /// all its rows of them), so a steady epoch allocates nothing for them.
     /// </summary>
-    private Tensor[] StateBuffers(ref Tensor[]? kept, int batch)
+    private Tensor[] StateBuffers(BufferRole hidden, BufferRole cell, int batch)
     {
-        if (!ReusesBatchBuffers)
-            return ZeroStates(batch);
-        if (kept is null || kept[0].Shape[0] != batch)
-            kept = ZeroStates(batch);
-        return kept;
+        var states = new Tensor[StateCount];
+        for (int k = 0; k < StateCount; k++)
+            states[k] = BatchBuffer(k == 0 ? hidden : cell, [batch, Units]);
+        return states;
     }
 
     private Tensor[] ZeroStates(int batch)

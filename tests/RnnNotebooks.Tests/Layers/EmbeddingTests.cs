@@ -106,6 +106,54 @@ public class EmbeddingTests
     }
 
     [Fact]
+    public void A_smaller_batch_after_a_larger_one_scatters_only_its_own_tokens()
+    {
+        // The ids array of the larger batch is kept and reused; the stale ids after the smaller
+        // batch's must not reach the gradient.
+        var embedding = Numbered();
+        embedding.Forward(
+            Tensor.FromArray(
+                new[,]
+                {
+                    { 4, 4 },
+                    { 2, 0 },
+                }
+            )
+        );
+        embedding.Forward(
+            Tensor.FromArray(
+                new[,]
+                {
+                    { 1, 3 },
+                }
+            )
+        );
+        var dOut = Tensor.FromArray(
+            new float[,,]
+            {
+                {
+                    { 1, 2, 3 },
+                    { 4, 5, 6 },
+                },
+            }
+        );
+        embedding.Backward(dOut).Shape.Should().Equal(1, 2);
+        embedding
+            .Embeddings.Gradient.ToArray2D()
+            .Should()
+            .BeEquivalentTo(
+                new float[,]
+                {
+                    { 0, 0, 0 },
+                    { 1, 2, 3 },
+                    { 0, 0, 0 },
+                    { 4, 5, 6 },
+                    { 0, 0, 0 },
+                }
+            );
+    }
+
+    [Fact]
     public void Weight_gradients_match_central_differences()
     {
         var embedding = new Embedding(7, 4, name: "emb");
