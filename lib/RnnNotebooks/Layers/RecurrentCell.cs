@@ -16,10 +16,10 @@ namespace RnnNotebooks.Layers;
 /// <para>
 /// The kernels a step calls by name. Before the steps of a block of a few timesteps,
 /// <see cref="ProjectInputs(RecurrentShard, ReadOnlySpan{float}, TimeBlock)"/> computes x_t·W_g + b_g of the
-/// block's timesteps with one GEMM per gate, so a step only adds h_{t−1}·U_g
-/// (<see cref="AddRecurrentProduct"/>) and applies its gates. Backwards a step leaves
-/// δ = ∂L/∂(pre-activation) in its gate blocks and adds δ·U_gᵀ into ∂L/∂h_{t−1}
-/// (<see cref="AddRecurrentInputGradient"/>); after the loop ∂L/∂W = Σ_t x_tᵀ·δ_t, ∂L/∂U = Σ_t h_{t−1}ᵀ·δ_t
+/// block's timesteps for every gate in one product (x read in place in the batch-major input), so a
+/// step only adds h_{t−1}·U_g (<see cref="AddRecurrentProducts"/>, every gate's block in one product)
+/// and applies its gates. Backwards a step leaves δ = ∂L/∂(pre-activation) in its gate blocks and adds
+/// Σ_g δ_g·U_gᵀ into ∂L/∂h_{t−1} (<see cref="AddRecurrentInputGradients"/>); after the loop ∂L/∂W = Σ_t x_tᵀ·δ_t, ∂L/∂U = Σ_t h_{t−1}ᵀ·δ_t
 /// and ∂L/∂x_t = δ_t·Wᵀ are GEMMs over blocks of timesteps in increasing time, each sum one running chain
 /// (<see cref="BackwardThroughInputs"/>, <see cref="AddRecurrentKernelGradient"/>). Blocks keep a block's
 /// rows in cache between the products and the steps; they change no value.
